@@ -1,0 +1,86 @@
+package dev.closenotify.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The caller's buffer pair (OpenSSL's BIO pair): both buffers in fill mode between calls, data in
+ * {@code [0, position)}. Never blocks; end-of-stream and resets are signalled by the caller.
+ */
+final class BufferWire implements Wire {
+    private final ByteBuffer inbound;
+    private final ByteBuffer outbound;
+    private volatile boolean eof;
+    private volatile IOException reset;
+    private volatile boolean closed;
+
+    BufferWire(ByteBuffer inbound, ByteBuffer outbound) {
+        this.inbound = inbound;
+        this.outbound = outbound;
+    }
+
+    ByteBuffer inbound() {
+        return inbound;
+    }
+
+    ByteBuffer outbound() {
+        return outbound;
+    }
+
+    void signalEof() {
+        eof = true;
+    }
+
+    void signalReset(IOException cause) {
+        reset = cause;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long deadline) throws IOException {
+        if (reset != null) {
+            throw reset;
+        }
+        if (closed) {
+            throw new IOException("transport closed");
+        }
+        if (inbound.position() == 0) {
+            return eof ? -1 : 0;
+        }
+        inbound.flip();
+        int n = Math.min(inbound.remaining(), dst.remaining());
+        ByteBuffer part = inbound.slice(inbound.position(), n);
+        dst.put(part);
+        inbound.position(inbound.position() + n);
+        inbound.compact();
+        return n;
+    }
+
+    @Override
+    public boolean write(ByteBuffer src, long deadline) throws IOException {
+        if (reset != null) {
+            throw reset;
+        }
+        if (closed) {
+            throw new IOException("transport closed");
+        }
+        int n = Math.min(src.remaining(), outbound.remaining());
+        outbound.put(src.slice(src.position(), n));
+        src.position(src.position() + n);
+        return !src.hasRemaining();
+    }
+
+    @Override
+    public boolean blocking() {
+        return false;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
+    }
+}

@@ -1,0 +1,904 @@
+package dev.closenotify.core;
+
+import dev.closenotify.spi.Capability;
+import dev.closenotify.spi.CloseOutcome;
+import dev.closenotify.spi.CloseReason;
+import dev.closenotify.spi.ConnectionPolicy;
+import dev.closenotify.spi.Role;
+import dev.closenotify.spi.SessionFacts;
+import dev.closenotify.spi.ShutdownFlag;
+import dev.closenotify.spi.ShutdownResult;
+import dev.closenotify.spi.TlsException;
+import dev.closenotify.spi.TlsException.Kind;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult.Status;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * SEMANTICS.md implemented once, over any {@link SSLEngine}: the core moves every record itself, so
+ * it alone decides when a close_notify goes on the wire, sees the peer's, detects truncation (raw
+ * EOF while the engine's inbound is open), never feeds the engine a byte past the peer's
+ * close_notify, enforces the session rule and observes resumption on the wire.
+ *
+ * <p>Locks: {@code readLock} guards the inbound side ({@code netIn}, {@code appIn}),
+ * {@code writeLock} the outbound side ({@code netOut}); when both are needed, {@code readLock} is
+ * taken first. {@code stateLock} guards the ending (failure, outcome, session) and is never held
+ * across I/O. No {@code synchronized} anywhere: virtual threads must never pin on a blocked read.
+ */
+final class EngineConnection {
+    private static final Logger LOG = System.getLogger("dev.closenotify.core");
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** What one non-blocking step achieved; the blocking transport only ever sees DONE. */
+    enum Step { DONE, WANT_READ, WANT_WRITE }
+
+    /** What feeding the engine one record did. */
+    private enum Unwrapped { DATA, AGAIN, NEED_BYTES, CLOSE_NOTIFY }
+
+    private final EngineShutdownProvider provider;
+    private final SSLEngine engine;
+    private final Role role;
+    private final ConnectionPolicy policy;
+    private final Wire wire;
+
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+
+    // Guarded by readLock. netIn is in fill mode (bytes in [0, position)), appIn in read mode.
+    private ByteBuffer netIn;
+    private ByteBuffer appIn;
+    // Guarded by writeLock; fill mode.
+    private ByteBuffer netOut;
+    private boolean handshakeBegun;
+    /** Our close_notify is produced but not all handed to the transport yet (buffer pair). */
+    private boolean closeNotifyUnflushed;
+    // Client: fed under readLock; server: under writeLock; during the handshake both are held.
+    private final HandshakeObserver observer = new HandshakeObserver();
+
+    private volatile boolean handshakeDone;
+    private volatile boolean sent;
+    private volatile boolean received;
+    /** A real close_notify went out / came in (not quiet, not flags set by hand, not an ignored EOF). */
+    private volatile boolean closeNotifySent;
+    private volatile boolean closeNotifyReceived;
+    private volatile boolean quiet;
+    private volatile boolean eofIgnored;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile TlsException failure;
+    private volatile CloseOutcome outcome;
+    private volatile boolean sessionDropped;
+    private volatile SessionFacts facts;
+    private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
+
+    EngineConnection(EngineShutdownProvider provider, SSLEngine engine, Role role, ConnectionPolicy policy, Wire wire) {
+        this.provider = provider;
+        this.engine = engine;
+        this.role = role;
+        this.policy = policy;
+        this.wire = wire;
+        SSLSession s = engine.getSession();
+        this.netIn = ByteBuffer.allocate(Math.max(s.getPacketBufferSize(), Records.MAX_RECORD));
+        this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
+        this.netOut = ByteBuffer.allocate(s.getPacketBufferSize());
+    }
+
+    Role role() {
+        return role;
+    }
+
+    String providerName() {
+        return provider.name();
+    }
+
+    ConnectionPolicy policy() {
+        return policy;
+    }
+
+    Wire wire() {
+        return wire;
+    }
+
+    boolean handshakeDone() {
+        return handshakeDone;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    Optional<SessionFacts> session() {
+        return Optional.ofNullable(facts);
+    }
+
+    Optional<CloseOutcome> outcome() {
+        return Optional.ofNullable(outcome);
+    }
+
+    long bytesIn() {
+        return bytesIn.get();
+    }
+
+    long bytesOut() {
+        return bytesOut.get();
+    }
+
+    Set<ShutdownFlag> flags() {
+        EnumSet<ShutdownFlag> f = EnumSet.noneOf(ShutdownFlag.class);
+        if (sent) {
+            f.add(ShutdownFlag.SENT);
+        }
+        if (received) {
+            f.add(ShutdownFlag.RECEIVED);
+        }
+        return Set.copyOf(f);
+    }
+
+    void addFlags(ShutdownFlag... add) {
+        for (ShutdownFlag f : add) {
+            switch (f) {
+                case SENT -> sent = true;
+                case RECEIVED -> received = true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ handshake
+
+    Step handshake(long deadline) throws TlsException {
+        if (handshakeDone) {
+            return Step.DONE;
+        }
+        lock(readLock, deadline, "the handshake");
+        try {
+            lock(writeLock, deadline, "the handshake");
+            try {
+                return handshakeLocked(deadline);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private Step handshakeLocked(long deadline) throws TlsException {
+        while (true) {
+            checkUsable();
+            if (handshakeDone) {
+                return flush(deadline, "the handshake") ? Step.DONE : Step.WANT_WRITE;
+            }
+            if (!flush(deadline, "the handshake")) {
+                return Step.WANT_WRITE;
+            }
+            try {
+                if (!handshakeBegun) {
+                    engine.beginHandshake();
+                    handshakeBegun = true;
+                }
+                HandshakeStatus hs = engine.getHandshakeStatus();
+                switch (hs) {
+                    case NEED_TASK -> runTasks();
+                    case NEED_WRAP -> {
+                        SSLEngineResult r = wrap(EMPTY);
+                        if (r.getStatus() == Status.CLOSED) {
+                            emitAlertLocked(deadline);
+                            throw fail(new TlsException(Kind.PROTOCOL,
+                                    "the engine closed during the handshake"), CloseReason.FATAL_ALERT, false);
+                        }
+                    }
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        Unwrapped u = unwrapOne(deadline);
+                        if (u == Unwrapped.CLOSE_NOTIFY) {
+                            throw fail(new TlsException(Kind.PROTOCOL,
+                                    "the peer sent close_notify during the handshake", "close_notify", null),
+                                    CloseReason.FATAL_ALERT, false);
+                        }
+                        if (u == Unwrapped.NEED_BYTES) {
+                            int n = fill(deadline, "the handshake");
+                            if (n == 0) {
+                                return Step.WANT_READ;
+                            }
+                            if (n < 0) {
+                                throw fail(new TlsException(Kind.TRUNCATED,
+                                        "the peer closed the transport during the handshake"),
+                                        CloseReason.TRUNCATED, false);
+                            }
+                        }
+                    }
+                    case FINISHED, NOT_HANDSHAKING -> handshakeFinished();
+                }
+            } catch (SSLException e) {
+                throw engineFailure(e, deadline);
+            }
+        }
+    }
+
+    private void handshakeFinished() {
+        SSLSession s = engine.getSession();
+        String alpn = engine.getApplicationProtocol();
+        facts = new SessionFacts(s.getProtocol(), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
+                observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
+        handshakeDone = true;
+        LOG.log(Level.DEBUG, () -> "closenotify: " + role + " handshake done over " + provider.name() + ": " + facts);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads application data: bytes copied, -1 at end-of-stream, 0 when the buffer pair needs input. */
+    int read(ByteBuffer dst, long deadline) throws TlsException {
+        lock(readLock, deadline, "a read");
+        try {
+            while (true) {
+                if (appIn.hasRemaining()) {
+                    int n = Math.min(appIn.remaining(), dst.remaining());
+                    dst.put(appIn.slice(appIn.position(), n));
+                    appIn.position(appIn.position() + n);
+                    return n;
+                }
+                checkUsable();
+                if (received) {
+                    return -1;
+                }
+                if (!dst.hasRemaining()) {
+                    return 0;
+                }
+                Unwrapped u;
+                try {
+                    u = unwrapOne(deadline);
+                } catch (SSLException e) {
+                    throw engineFailure(e, deadline);
+                }
+                if (u == Unwrapped.NEED_BYTES) {
+                    int n = fill(deadline, "a read");
+                    if (n == 0) {
+                        return 0;
+                    }
+                    if (n < 0) {
+                        onTransportEof();
+                    }
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** Plaintext already decrypted and not yet read. */
+    int available() {
+        readLock.lock();
+        try {
+            return appIn.remaining();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Feeds the engine the next whole record in {@code netIn}, and never more: what follows the
+     * peer's close_notify stays in {@code netIn} for {@link #leftover()}. Needs an empty appIn.
+     */
+    private Unwrapped unwrapOne(long deadline) throws TlsException, SSLException {
+        int end = netIn.position();
+        int len = Records.recordLength(netIn, 0, end);
+        if (len < 0) {
+            return Unwrapped.NEED_BYTES;
+        }
+        boolean plausible = Records.plausibleHeader(netIn, 0);
+        if (plausible && len > end) {
+            return Unwrapped.NEED_BYTES;
+        }
+        // Garbage is handed to the engine as it is, so that the engine judges it and sends its alert.
+        int feed = plausible ? len : end;
+        int type = netIn.get(0) & 0xff;
+        if (plausible && handshakeDone && role == Role.SERVER && type == Records.HANDSHAKE
+                && "TLSv1.2".equals(facts.protocol())) {
+            throw fail(new TlsException(Kind.PROTOCOL, "client-initiated TLS 1.2 renegotiation refused; "
+                    + "closenotify never renegotiates, the transport is closed", "no_renegotiation", null),
+                    CloseReason.FATAL_ALERT, true);
+        }
+        if (plausible && role == Role.CLIENT && !observer.decided()) {
+            observer.record(netIn.duplicate().position(0).limit(len));
+        }
+        netIn.flip().limit(feed);
+        appIn.clear();
+        SSLEngineResult r;
+        try {
+            r = engine.unwrap(netIn, appIn);
+        } finally {
+            netIn.limit(end);
+            netIn.compact();
+            appIn.flip();
+        }
+        switch (r.getStatus()) {
+            case BUFFER_OVERFLOW -> {
+                appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize())).flip();
+                return Unwrapped.AGAIN;
+            }
+            case BUFFER_UNDERFLOW -> {
+                if (!plausible) {
+                    emitAlert(deadline);
+                    throw fail(new TlsException(Kind.PROTOCOL, "the peer sent bytes that are not a TLS record",
+                            "decode_error", null), CloseReason.FATAL_ALERT, false);
+                }
+                return Unwrapped.NEED_BYTES;
+            }
+            case CLOSED -> {
+                if (r.bytesConsumed() == 0) {
+                    // The engine ended its inbound side without the peer's close_notify (it does so on
+                    // our own close_notify on some stacks): nothing more can be read from it.
+                    throw fail(new TlsException(Kind.PROTOCOL, provider.name()
+                            + " closed its inbound side without the peer's close_notify"), CloseReason.RESET, false);
+                }
+                closeNotifyReceived = true;
+                received = true;
+                LOG.log(Level.DEBUG, () -> "closenotify: " + role + " received close_notify");
+                return Unwrapped.CLOSE_NOTIFY;
+            }
+            default -> {
+                HandshakeStatus hs = r.getHandshakeStatus();
+                if (hs == HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                }
+                if (handshakeDone) {
+                    servicePostHandshake(deadline);
+                }
+                return r.bytesProduced() > 0 ? Unwrapped.DATA : Unwrapped.AGAIN;
+            }
+        }
+    }
+
+    /** After the handshake, the engine may need to answer (TLS 1.3 KeyUpdate, a server's HelloRequest). */
+    private void servicePostHandshake(long deadline) throws TlsException, SSLException {
+        HandshakeStatus hs = engine.getHandshakeStatus();
+        while (hs == HandshakeStatus.NEED_TASK) {
+            runTasks();
+            hs = engine.getHandshakeStatus();
+        }
+        if (hs != HandshakeStatus.NEED_WRAP || sent || received) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !sent) {
+                SSLEngineResult r = wrap(EMPTY);
+                if (r.bytesProduced() == 0 && r.getStatus() != Status.OK) {
+                    break;
+                }
+            }
+            flush(deadline, "a post-handshake reply");
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Reads from the transport into {@code netIn}: bytes read, 0 (buffer pair: nothing yet), -1 at EOF. */
+    private int fill(long deadline, String during) throws TlsException {
+        if (!netIn.hasRemaining()) {
+            netIn = ByteBuffer.allocate(netIn.capacity() * 2).put(netIn.flip());
+        }
+        try {
+            int n = wire.read(netIn, deadline);
+            if (n > 0) {
+                bytesIn.addAndGet(n);
+            }
+            return n;
+        } catch (SocketTimeoutException e) {
+            throw fail(new TlsException(Kind.TIMEOUT, "deadline expired waiting for the peer during " + during
+                    + "; the transport is closed", e), CloseReason.TIMEOUT, true);
+        } catch (IOException e) {
+            throw transportFailure(e, during);
+        }
+    }
+
+    /** Raw EOF: end-of-stream if the policy ignores unexpected EOF, else a truncation. */
+    private void onTransportEof() throws TlsException {
+        boolean partial = netIn.position() > 0;
+        if (policy.ignoreUnexpectedEof()) {
+            eofIgnored = true;
+            received = true;
+            LOG.log(Level.DEBUG, () -> "closenotify: " + role + " transport EOF without close_notify"
+                    + (partial ? " in the middle of a record" : "") + ", ignored by policy");
+            return;
+        }
+        throw fail(new TlsException(Kind.TRUNCATED, partial
+                ? "the transport ended in the middle of a TLS record, without the peer's close_notify: truncated"
+                : "the transport ended without the peer's close_notify: truncated (the peer, or something"
+                        + " between, closed the connection early)"), CloseReason.TRUNCATED, false);
+    }
+
+    /** The bytes after the peer's close_notify, never processed as TLS (SEMANTICS.md §5). */
+    ByteBuffer leftover() {
+        readLock.lock();
+        try {
+            if (!closeNotifyReceived || netIn.position() == 0) {
+                return EMPTY.asReadOnlyBuffer();
+            }
+            ByteBuffer out = ByteBuffer.allocate(netIn.position()).put(netIn.flip()).flip();
+            netIn.clear();
+            return out.asReadOnlyBuffer();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Encrypts from {@code src}: the number of bytes consumed. On a socket all of it is written; on
+     * the buffer pair as much as fits (0 when nothing does).
+     */
+    int write(ByteBuffer src, long deadline) throws TlsException {
+        lock(writeLock, deadline, "a write");
+        try {
+            checkWritable();
+            int consumed = 0;
+            while (src.hasRemaining()) {
+                if (!flush(deadline, "a write")) {
+                    return consumed;
+                }
+                checkWritable();
+                int before = src.position();
+                int outBefore = netOut.position();
+                SSLEngineResult r;
+                try {
+                    r = wrap(src);
+                } catch (SSLException e) {
+                    throw engineFailure(e, deadline);
+                }
+                if (r.getStatus() == Status.CLOSED) {
+                    // The engine closed its outbound side on its own (a stack without half-close):
+                    // whatever it produced instead of our data must not reach the peer behind our back.
+                    netOut.position(outBefore);
+                    throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, provider.name()
+                            + " refuses to write after the peer's close_notify; nothing was sent."
+                            + " Call shutdown() to answer it");
+                }
+                consumed += src.position() - before;
+                try {
+                    HandshakeStatus hs = engine.getHandshakeStatus();
+                    while (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK) {
+                        if (hs == HandshakeStatus.NEED_TASK) {
+                            runTasks();
+                        } else if (wrap(EMPTY).bytesProduced() == 0) {
+                            break;
+                        }
+                        hs = engine.getHandshakeStatus();
+                    }
+                } catch (SSLException e) {
+                    throw engineFailure(e, deadline);
+                }
+            }
+            flush(deadline, "a write");
+            return consumed;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void checkWritable() throws TlsException {
+        checkUsable();
+        if (sent) {
+            throw new TlsException(Kind.WRITE_AFTER_SHUTDOWN, "write after shutdown(): our close_notify was sent"
+                    + " (or SENT was set), so the write direction is closed and nothing was sent."
+                    + " Write everything before calling shutdown()");
+        }
+        if (received) {
+            if (facts != null && "TLSv1.2".equals(facts.protocol())) {
+                throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, "write after the peer's close_notify:"
+                        + " TLS 1.2 has no half-close (RFC 5246 §7.2.1), nothing was sent."
+                        + " Call shutdown() to answer the peer's close_notify");
+            }
+            if (!provider.supports(Capability.HALF_CLOSE_TLS13)) {
+                throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, "write after the peer's close_notify:"
+                        + " provider " + provider.name() + " has no TLS 1.3 half-close ("
+                        + provider.gaps().get(Capability.HALF_CLOSE_TLS13) + "), nothing was sent."
+                        + " Call shutdown() to answer the peer's close_notify");
+            }
+            if (eofIgnored) {
+                throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, "write after the transport ended"
+                        + " (unexpected EOF ignored by policy); nothing was sent");
+            }
+        }
+    }
+
+    /** Moves pending outbound bytes to the transport; on the buffer pair, as far as they fit. */
+    Step flushPending() throws TlsException {
+        writeLock.lock();
+        try {
+            checkUsable();
+            return flush(Wire.NO_DEADLINE, "a flush") ? Step.DONE : Step.WANT_WRITE;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private SSLEngineResult wrap(ByteBuffer src) throws SSLException {
+        while (true) {
+            int before = netOut.position();
+            SSLEngineResult r = engine.wrap(src, netOut);
+            if (r.getStatus() == Status.BUFFER_OVERFLOW) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(netOut.capacity() * 2,
+                        engine.getSession().getPacketBufferSize() + netOut.position()));
+                netOut = bigger.put(netOut.flip());
+                continue;
+            }
+            if (role == Role.SERVER && !observer.decided() && r.bytesProduced() > 0) {
+                observeOutbound(before, netOut.position());
+            }
+            if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                runTasks();
+            }
+            return r;
+        }
+    }
+
+    private void observeOutbound(int from, int to) {
+        int p = from;
+        while (p < to) {
+            int len = Records.recordLength(netOut, p, to);
+            if (len < 0 || p + len > to) {
+                return;
+            }
+            observer.record(netOut.duplicate().position(p).limit(p + len));
+            p += len;
+        }
+    }
+
+    /** Hands {@code netOut} to the transport; true when nothing is left. Needs writeLock. */
+    private boolean flush(long deadline, String during) throws TlsException {
+        if (netOut.position() == 0) {
+            return true;
+        }
+        netOut.flip();
+        int before = netOut.remaining();
+        try {
+            return wire.write(netOut, deadline);
+        } catch (SocketTimeoutException e) {
+            throw fail(new TlsException(Kind.TIMEOUT, "deadline expired while handing bytes to the transport"
+                    + " during " + during + " (the peer is not reading); the transport is closed", e),
+                    CloseReason.TIMEOUT, true);
+        } catch (IOException e) {
+            throw transportFailure(e, during);
+        } finally {
+            bytesOut.addAndGet(before - netOut.remaining());
+            netOut.compact();
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * The first step of {@code shutdown()}: our close_notify, unless sent. Returns SENT or COMPLETE
+     * as the contract says, WANT_WRITE when it did not all fit (buffer pair), or empty when our
+     * close_notify had gone out before and the caller must wait for the peer's.
+     */
+    Optional<ShutdownResult> sendCloseNotify(long flushDeadline) throws TlsException {
+        checkShutdownAllowed();
+        if (policy.quietShutdown()) {
+            quiet = true;
+            sent = true;
+            received = true;
+            completed();
+            return Optional.of(ShutdownResult.COMPLETE);
+        }
+        if (sent && received) {
+            completed();
+            return Optional.of(ShutdownResult.COMPLETE);
+        }
+        lock(writeLock, flushDeadline, "sending close_notify");
+        try {
+            boolean now = closeNotifyUnflushed;
+            if (!sent) {
+                engine.closeOutbound();
+                try {
+                    for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                        SSLEngineResult r = wrap(EMPTY);
+                        if (r.getStatus() == Status.CLOSED || r.bytesProduced() == 0) {
+                            break;
+                        }
+                    }
+                } catch (SSLException e) {
+                    throw engineFailure(e, flushDeadline);
+                }
+                sent = true;
+                closeNotifySent = true;
+                now = true;
+                LOG.log(Level.DEBUG, () -> "closenotify: " + role + " sent close_notify");
+            }
+            closeNotifyUnflushed = true;
+            if (!flush(flushDeadline, "sending close_notify")) {
+                return Optional.of(ShutdownResult.WANT_WRITE);
+            }
+            closeNotifyUnflushed = false;
+            if (received) {
+                completed();
+                return Optional.of(ShutdownResult.COMPLETE);
+            }
+            return now ? Optional.of(ShutdownResult.SENT) : Optional.empty();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * The second step: waits for the peer's close_notify. COMPLETE, or WANT_READ on the buffer pair
+     * when it has not been fed; application data arriving first fails with PENDING_DATA and stays
+     * readable.
+     */
+    ShutdownResult awaitCloseNotify(long deadline) throws TlsException {
+        if (!provider.supports(Capability.READ_AFTER_SENT) && !received) {
+            throw new TlsException(Kind.PROTOCOL, "provider " + provider.name() + " cannot read after its own"
+                    + " close_notify (" + provider.gaps().get(Capability.READ_AFTER_SENT) + ")");
+        }
+        if (wire.blocking()) {
+            lock(readLock, deadline, "waiting for the peer's close_notify");
+        } else if (!readLock.tryLock()) {
+            return ShutdownResult.WANT_READ;
+        }
+        try {
+            while (true) {
+                if (received) {
+                    completed();
+                    return ShutdownResult.COMPLETE;
+                }
+                checkUsable();
+                if (appIn.hasRemaining()) {
+                    throw new TlsException(Kind.PENDING_DATA, appIn.remaining() + " bytes of application data"
+                            + " arrived before the peer's close_notify; they are kept: read to end-of-stream,"
+                            + " then call shutdown() again");
+                }
+                Unwrapped u;
+                try {
+                    u = unwrapOne(deadline);
+                } catch (SSLException e) {
+                    throw engineFailure(e, deadline);
+                }
+                if (u == Unwrapped.NEED_BYTES) {
+                    int n = fill(deadline, "waiting for the peer's close_notify");
+                    if (n == 0) {
+                        return ShutdownResult.WANT_READ;
+                    }
+                    if (n < 0) {
+                        onTransportEof();
+                    }
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private void checkShutdownAllowed() throws TlsException {
+        checkUsable();
+        if (!handshakeDone) {
+            dropSession();
+            throw new TlsException(Kind.SHUTDOWN_WHILE_IN_HANDSHAKE, "shutdown() while in the handshake:"
+                    + " nothing was sent and no session from this connection will be resumable;"
+                    + " close() the connection instead");
+        }
+    }
+
+    /** Both directions are closed: the connection ended, the session stays (SEMANTICS.md §4). */
+    private void completed() {
+        stateLock.lock();
+        try {
+            if (outcome == null) {
+                CloseReason reason = quiet ? CloseReason.QUIET
+                        : eofIgnored ? CloseReason.TRUNCATED
+                        : closeNotifySent && closeNotifyReceived ? CloseReason.CLEAN
+                        : CloseReason.QUIET; // flags set by hand: no alert went both ways
+                outcome = new CloseOutcome(reason, flags(), Optional.empty(), Optional.empty(), !sessionDropped);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ failures and the end
+
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (!sent && policy.shutdownOnClose() && handshakeDone && failure == null && !wire.closed()) {
+            try {
+                sendCloseNotifyOnClose();
+            } catch (TlsException e) {
+                LOG.log(Level.DEBUG, () -> "closenotify: close_notify on close failed: " + e.getMessage());
+            }
+        }
+        stateLock.lock();
+        try {
+            if (outcome == null) {
+                if (!sent) {
+                    dropSession();
+                }
+                CloseReason reason = !sent ? CloseReason.ABORTED
+                        : received ? (eofIgnored ? CloseReason.TRUNCATED : CloseReason.CLEAN)
+                        : CloseReason.SENT_ONLY;
+                outcome = new CloseOutcome(reason, flags(), Optional.empty(), Optional.empty(), !sessionDropped);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        wire.close();
+        LOG.log(Level.DEBUG, () -> "closenotify: " + role + " connection closed: " + outcome);
+    }
+
+    private void sendCloseNotifyOnClose() throws TlsException {
+        // close() is final: checkUsable would refuse, so this is sendCloseNotify without that check.
+        writeLock.lock();
+        try {
+            engine.closeOutbound();
+            try {
+                wrap(EMPTY);
+            } catch (SSLException e) {
+                throw engineFailure(e, Wire.deadline(policy.closeFlushTimeout()));
+            }
+            sent = true;
+            closeNotifySent = true;
+            flush(Wire.deadline(policy.closeFlushTimeout()), "close_notify on close");
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    void transportReset(IOException cause) {
+        fail(new TlsException(Kind.RESET, "the transport failed: " + cause, cause), CloseReason.RESET, false);
+    }
+
+    private void checkUsable() throws TlsException {
+        if (closed.get()) {
+            throw new TlsException(Kind.CLOSED, "the connection was closed locally; open a new one");
+        }
+        TlsException f = failure;
+        if (f != null) {
+            throw new TlsException(Kind.FAILED_EARLIER, "the connection failed earlier: " + f.getMessage()
+                    + "; nothing was sent. close() it and open a new one", f);
+        }
+    }
+
+    private TlsException transportFailure(IOException e, String during) {
+        if (closed.get()) {
+            return new TlsException(Kind.CLOSED, "the connection was closed locally during " + during, e);
+        }
+        if (failure != null) {
+            return new TlsException(Kind.FAILED_EARLIER, "the connection failed earlier: " + failure.getMessage(), failure);
+        }
+        return fail(new TlsException(Kind.RESET, "the transport failed during " + during + ": " + e, e),
+                CloseReason.RESET, false);
+    }
+
+    /** An engine failure: its alert goes out once, now, and the connection has failed. */
+    private TlsException engineFailure(SSLException e, long deadline) {
+        if (failure != null) {
+            return new TlsException(Kind.FAILED_EARLIER, "the connection failed earlier: " + failure.getMessage(), failure);
+        }
+        emitAlert(deadline);
+        Optional<String> alert = provider.alertDescription(e);
+        return fail(new TlsException(Kind.PROTOCOL, e.getMessage() == null ? e.toString() : e.getMessage(),
+                alert.orElse(null), e), CloseReason.FATAL_ALERT, false);
+    }
+
+    /** Sends whatever alert the engine has queued after a failure, best effort. */
+    private void emitAlert(long deadline) {
+        if (writeLock.isHeldByCurrentThread()) {
+            emitAlertLocked(deadline);
+            return;
+        }
+        try {
+            long waitNanos = policy.closeFlushTimeout().isZero() ? TimeUnit.SECONDS.toNanos(5) : policy.closeFlushTimeout().toNanos();
+            if (writeLock.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {
+                try {
+                    emitAlertLocked(deadline);
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void emitAlertLocked(long deadline) {
+        try {
+            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                SSLEngineResult r = wrap(EMPTY);
+                if (r.bytesProduced() == 0 || r.getStatus() == Status.CLOSED) {
+                    break;
+                }
+            }
+        } catch (SSLException | RuntimeException ignored) {
+            // The engine has nothing (more) to say; the failure is reported by the caller.
+        }
+        if (netOut.position() == 0 || wire.closed()) {
+            return;
+        }
+        netOut.flip();
+        int before = netOut.remaining();
+        try {
+            long d = deadline != Wire.NO_DEADLINE ? deadline : Wire.deadline(policy.closeFlushTimeout());
+            wire.write(netOut, d);
+        } catch (IOException ignored) {
+            // The peer is gone; the alert was best effort.
+        } finally {
+            bytesOut.addAndGet(before - netOut.remaining());
+            netOut.compact();
+        }
+    }
+
+    /**
+     * Records the first failure and the connection's end: the session is dropped after a fatal
+     * alert, and after any failure that came before our close_notify (OpenSSL's rule).
+     */
+    private TlsException fail(TlsException e, CloseReason reason, boolean closeTransport) {
+        stateLock.lock();
+        try {
+            if (failure == null) {
+                failure = e;
+                if (reason == CloseReason.FATAL_ALERT || !sent) {
+                    dropSession();
+                }
+                if (outcome == null) {
+                    outcome = new CloseOutcome(reason, flags(), e.alert(), Optional.of(e), !sessionDropped);
+                }
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        LOG.log(Level.DEBUG, () -> "closenotify: " + role + " connection failed (" + reason + "): " + e.getMessage());
+        if (closeTransport) {
+            wire.close();
+        }
+        return e;
+    }
+
+    private void dropSession() {
+        SSLSession s = handshakeDone ? engine.getSession() : engine.getHandshakeSession();
+        if (s != null) {
+            s.invalidate();
+        }
+        sessionDropped = true;
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    private void lock(ReentrantLock lock, long deadline, String during) throws TlsException {
+        if (deadline == Wire.NO_DEADLINE || !wire.blocking()) {
+            lock.lock();
+            return;
+        }
+        try {
+            if (!lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw fail(new TlsException(Kind.TIMEOUT, "deadline expired waiting for another thread's I/O"
+                        + " before " + during + "; the transport is closed"), CloseReason.TIMEOUT, true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TlsException(Kind.CLOSED, "interrupted while waiting to start " + during, e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.closenotify.core;
+
+import dev.closenotify.spi.ShutdownProvider;
+import dev.closenotify.spi.TlsConfig;
+import dev.closenotify.spi.TlsContext;
+import java.security.GeneralSecurityException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.TrustManager;
+
+/**
+ * A {@link ShutdownProvider} whose connections are driven by the closenotify core over the
+ * {@link SSLEngine}s of one TLS stack. A bundled provider supplies only the stack's
+ * {@link SSLContext} and its quirks; it never re-implements the close protocol.
+ */
+public abstract class EngineShutdownProvider implements ShutdownProvider {
+
+    /** For subclasses, which need a public no-argument constructor for ServiceLoader. */
+    protected EngineShutdownProvider() {
+    }
+
+    /**
+     * Makes this stack's context, initialised with {@code keyManagers} (empty for none) and
+     * {@code trustManagers} (empty for the stack's default trust).
+     */
+    protected abstract SSLContext newSslContext(KeyManager[] keyManagers, TrustManager[] trustManagers)
+            throws GeneralSecurityException;
+
+    /**
+     * Applies this stack's quirks to a new engine, after the configuration's parameters were set.
+     *
+     * @implSpec does nothing.
+     */
+    protected void configureEngine(SSLEngine engine, TlsConfig config) {
+    }
+
+    /**
+     * The TLS alert description behind an engine failure, where the stack exposes it.
+     *
+     * @implSpec recognises JSSE-style messages: {@code Received fatal alert: bad_record_mac}, and a
+     *     description in parentheses, {@code (bad_record_mac) ...}.
+     */
+    protected Optional<String> alertDescription(SSLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m == null) {
+                continue;
+            }
+            Matcher received = RECEIVED_ALERT.matcher(m);
+            if (received.find()) {
+                return Optional.of(received.group(1));
+            }
+            Matcher described = DESCRIBED_ALERT.matcher(m);
+            if (described.find()) {
+                return Optional.of(described.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final Pattern RECEIVED_ALERT = Pattern.compile("[Rr]eceived fatal alert: ([a-z_]+)");
+    private static final Pattern DESCRIBED_ALERT = Pattern.compile("^\\(([a-z_]+)\\)");
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Takes the configuration's ready {@code SSLContext} as it is, or makes one of this stack
+     * with the configuration's managers and session cache settings.
+     */
+    @Override
+    public final TlsContext newContext(TlsConfig config) {
+        Objects.requireNonNull(config, "config");
+        availability().cause().ifPresent(cause -> {
+            throw new IllegalStateException("provider " + name() + " is not available: " + cause, cause);
+        });
+        SSLContext ctx = config.sslContext().orElseGet(() -> ownContext(config));
+        return new EngineTlsContext(this, config, ctx);
+    }
+
+    private SSLContext ownContext(TlsConfig config) {
+        KeyManager[] km = config.keyManager().map(k -> new KeyManager[] {k}).orElse(new KeyManager[0]);
+        TrustManager[] tm = config.trustManager().map(t -> new TrustManager[] {t}).orElse(new TrustManager[0]);
+        SSLContext ctx;
+        try {
+            ctx = newSslContext(km, tm);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(name() + " cannot make a TLS context from this configuration: " + e, e);
+        }
+        int timeout = (int) Math.min(Integer.MAX_VALUE, config.sessionTimeout().toSeconds());
+        for (SSLSessionContext sc : new SSLSessionContext[] {ctx.getClientSessionContext(), ctx.getServerSessionContext()}) {
+            if (sc != null) {
+                sc.setSessionCacheSize(config.sessionCacheSize());
+                sc.setSessionTimeout(timeout);
+            }
+        }
+        return ctx;
+    }
+}
