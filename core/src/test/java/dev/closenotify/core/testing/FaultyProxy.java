@@ -40,7 +40,9 @@ import java.util.function.ToLongFunction;
  * ({@link Connection#bytes(Direction)}, also those dropped after a cut), the bytes delivered to the
  * receiver ({@link Connection#delivered(Direction)}, after injections, flips and cuts) and the
  * chunks as they were written to the receiver ({@link Connection#chunks(Direction)}: each is one
- * {@code write} with TCP_NODELAY; the receiving TCP stack may still coalesce them).
+ * {@code write} with TCP_NODELAY; the receiving TCP stack may still coalesce them). Bytes are
+ * recorded before they are passed on: once a peer has read a byte, the recording holds it and
+ * everything its sender wrote before it.
  *
  * <p><b>Faults</b> are the {@link Direction} rules of {@link #clientToServer()} and
  * {@link #serverToClient()}; offsets count per connection. Without rules the proxy is transparent,
@@ -367,7 +369,11 @@ public final class FaultyProxy implements AutoCloseable {
             }
         }
 
-        /** What was delivered to the receiver in {@code direction} so far, after faults: a copy. */
+        /**
+         * What was delivered to the receiver in {@code direction} so far, after faults: a copy. Bytes
+         * are recorded just before they are written, so everything a receiver has read is here; when
+         * the direction ended {@link StreamEnd#RECEIVER_GONE}, the last chunk may not have arrived.
+         */
         public byte[] delivered(Direction direction) {
             lock.lock();
             try {
@@ -377,7 +383,7 @@ public final class FaultyProxy implements AutoCloseable {
             }
         }
 
-        /** The writes made to the receiver in {@code direction}, in order: copies. */
+        /** The writes made to the receiver in {@code direction}, in order, recorded as {@link #delivered}: copies. */
         public List<byte[]> chunks(Direction direction) {
             lock.lock();
             try {
@@ -504,6 +510,15 @@ public final class FaultyProxy implements AutoCloseable {
                     StreamShaper.Step step = flow.shaper.next(Integer.MAX_VALUE);
                     switch (step) {
                         case StreamShaper.Emit emit -> {
+                            // Recorded first, so that whatever a receiver has read is in the recording.
+                            lock.lock();
+                            try {
+                                flow.chunks.add(emit.bytes());
+                                flow.delivered.writeBytes(emit.bytes());
+                                changed.signalAll();
+                            } finally {
+                                lock.unlock();
+                            }
                             try {
                                 out.write(emit.bytes());
                                 out.flush();
@@ -515,14 +530,6 @@ public final class FaultyProxy implements AutoCloseable {
                                     drain(flow, in, buffer);
                                 }
                                 return;
-                            }
-                            lock.lock();
-                            try {
-                                flow.chunks.add(emit.bytes());
-                                flow.delivered.writeBytes(emit.bytes());
-                                changed.signalAll();
-                            } finally {
-                                lock.unlock();
                             }
                         }
                         case StreamShaper.CutNow(Cut how) when how == Cut.FIN -> {

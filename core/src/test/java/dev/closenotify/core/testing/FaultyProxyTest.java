@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -231,7 +232,7 @@ class FaultyProxyTest {
         proxy.clientToServer().release();
         long received = server.getInputStream().transferTo(OutputStream.nullOutputStream());
         writer.join();
-        assertEquals(null, writerFailure.get());
+        assertNull(writerFailure.get());
         assertEquals(written.get(), received);
         assertEquals(written.get(), c.bytes(proxy.clientToServer()).length);
         proxy.assertNoErrors();
