@@ -67,8 +67,11 @@ final class EngineConnection {
     // Guarded by writeLock; fill mode.
     private ByteBuffer netOut;
     private boolean handshakeBegun;
-    /** Our close_notify is produced but not all handed to the transport yet (buffer pair). */
-    private boolean closeNotifyUnflushed;
+    /**
+     * Our close_notify is produced but not all handed to the transport yet (buffer pair). Written
+     * under writeLock, read without it by shutdown()'s fast path.
+     */
+    private volatile boolean closeNotifyUnflushed;
     // Client: fed under readLock; server: under writeLock; during the handshake both are held.
     private final HandshakeObserver observer = new HandshakeObserver();
 
@@ -599,7 +602,7 @@ final class EngineConnection {
             completed();
             return Optional.of(ShutdownResult.COMPLETE);
         }
-        if (sent && received) {
+        if (sent && received && !closeNotifyUnflushed) {
             completed();
             return Optional.of(ShutdownResult.COMPLETE);
         }
@@ -618,6 +621,7 @@ final class EngineConnection {
                 } catch (SSLException e) {
                     throw engineFailure(e, flushDeadline);
                 }
+                closeNotifyUnflushed = true; // before SENT shows: the fast path must not report COMPLETE yet
                 sent = true;
                 closeNotifySent = true;
                 now = true;
