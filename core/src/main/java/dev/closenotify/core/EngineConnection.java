@@ -240,6 +240,11 @@ final class EngineConnection {
         facts = new SessionFacts(s.getProtocol(), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
                 observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
         handshakeDone = true;
+        if (sessionDropped) {
+            // Dropped while in the handshake (shutdown() before it completed): the stack has just
+            // cached the finished session, a different object from the handshake session dropped then.
+            dropSession();
+        }
         LOG.log(Level.DEBUG, () -> "closenotify: " + role + " handshake done over " + provider.name() + ": " + facts);
     }
 
@@ -705,6 +710,9 @@ final class EngineConnection {
         stateLock.lock();
         try {
             if (outcome == null) {
+                if (sessionDropped) {
+                    dropSession(); // again: the stack may have cached it since (a TLS 1.3 ticket)
+                }
                 CloseReason reason = quiet ? CloseReason.QUIET
                         : eofIgnored ? CloseReason.TRUNCATED
                         : closeNotifySent && closeNotifyReceived ? CloseReason.CLEAN
@@ -732,7 +740,7 @@ final class EngineConnection {
         stateLock.lock();
         try {
             if (outcome == null) {
-                if (!sent) {
+                if (!sent || sessionDropped) {
                     dropSession();
                 }
                 CloseReason reason = !sent ? CloseReason.ABORTED
@@ -858,7 +866,7 @@ final class EngineConnection {
         try {
             if (failure == null) {
                 failure = e;
-                if (reason == CloseReason.FATAL_ALERT || !sent) {
+                if (reason == CloseReason.FATAL_ALERT || !sent || sessionDropped) {
                     dropSession();
                 }
                 if (outcome == null) {
