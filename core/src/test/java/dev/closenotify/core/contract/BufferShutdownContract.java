@@ -526,6 +526,10 @@ public abstract class BufferShutdownContract {
             CloseOutcome o = conn.outcome().orElseThrow();
             assertEquals(CloseReason.RESET, o.reason(), conn + ": " + o);
             assertFalse(o.sessionKept(), "§4: a reset before SENT drops the session: " + o);
+            TlsException failure = o.failure().orElseThrow(() -> new AssertionError("a reset is a failure: " + o));
+            assertEquals(Kind.RESET, failure.kind(), failure::toString);
+            assertTrue(causes(failure).stream().anyMatch(t -> BufferPipe.RESET_MESSAGE.equals(t.getMessage())),
+                    "the RESET keeps the transport's exception as its cause: " + causes(failure));
             assertFailsEarlierWithoutWriting(conn, Kind.RESET);
         }
     }
@@ -719,6 +723,14 @@ public abstract class BufferShutdownContract {
         assertEquals(flags, conn.flags(), "shutdown() after a failure sets no flag");
         TlsException again = assertThrows(TlsException.class, () -> conn.read(ByteBuffer.allocate(10)));
         assertEquals(Kind.FAILED_EARLIER, again.kind(), again::toString);
+    }
+
+    private static List<Throwable> causes(Throwable t) {
+        List<Throwable> all = new ArrayList<>();
+        for (Throwable c = t; c != null && !all.contains(c); c = c.getCause()) {
+            all.add(c);
+        }
+        return all;
     }
 
     /** A typed failure of kind {@code kind}: that kind itself, or FAILED_EARLIER caused by it. */
