@@ -61,7 +61,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code READ_AFTER_SENT} gap cannot wait for the peer's close_notify after its own, so the
  * first-to-close side ends with SENT only (still resumable by the rule).
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+// A separate thread, so that a provider that spins instead of blocking still fails in time.
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class SessionContract {
 
     /** The provider under test. */
