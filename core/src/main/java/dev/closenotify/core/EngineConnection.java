@@ -67,8 +67,11 @@ final class EngineConnection {
     // Guarded by writeLock; fill mode.
     private ByteBuffer netOut;
     private boolean handshakeBegun;
-    /** Our close_notify is produced but not all handed to the transport yet (buffer pair). */
-    private boolean closeNotifyUnflushed;
+    /**
+     * Our close_notify is produced but not all handed to the transport yet (buffer pair). Written
+     * under writeLock, read without it by shutdown()'s fast path.
+     */
+    private volatile boolean closeNotifyUnflushed;
     // Client: fed under readLock; server: under writeLock; during the handshake both are held.
     private final HandshakeObserver observer = new HandshakeObserver();
 
@@ -237,6 +240,11 @@ final class EngineConnection {
         facts = new SessionFacts(s.getProtocol(), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
                 observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
         handshakeDone = true;
+        if (sessionDropped) {
+            // Dropped while in the handshake (shutdown() before it completed): the stack has just
+            // cached the finished session, a different object from the handshake session dropped then.
+            dropSession();
+        }
         LOG.log(Level.DEBUG, () -> "closenotify: " + role + " handshake done over " + provider.name() + ": " + facts);
     }
 
@@ -599,7 +607,7 @@ final class EngineConnection {
             completed();
             return Optional.of(ShutdownResult.COMPLETE);
         }
-        if (sent && received) {
+        if (sent && received && !closeNotifyUnflushed) {
             completed();
             return Optional.of(ShutdownResult.COMPLETE);
         }
@@ -618,6 +626,7 @@ final class EngineConnection {
                 } catch (SSLException e) {
                     throw engineFailure(e, flushDeadline);
                 }
+                closeNotifyUnflushed = true; // before SENT shows: the fast path must not report COMPLETE yet
                 sent = true;
                 closeNotifySent = true;
                 now = true;
@@ -701,6 +710,9 @@ final class EngineConnection {
         stateLock.lock();
         try {
             if (outcome == null) {
+                if (sessionDropped) {
+                    dropSession(); // again: the stack may have cached it since (a TLS 1.3 ticket)
+                }
                 CloseReason reason = quiet ? CloseReason.QUIET
                         : eofIgnored ? CloseReason.TRUNCATED
                         : closeNotifySent && closeNotifyReceived ? CloseReason.CLEAN
@@ -728,7 +740,7 @@ final class EngineConnection {
         stateLock.lock();
         try {
             if (outcome == null) {
-                if (!sent) {
+                if (!sent || sessionDropped) {
                     dropSession();
                 }
                 CloseReason reason = !sent ? CloseReason.ABORTED
@@ -854,7 +866,7 @@ final class EngineConnection {
         try {
             if (failure == null) {
                 failure = e;
-                if (reason == CloseReason.FATAL_ALERT || !sent) {
+                if (reason == CloseReason.FATAL_ALERT || !sent || sessionDropped) {
                     dropSession();
                 }
                 if (outcome == null) {
