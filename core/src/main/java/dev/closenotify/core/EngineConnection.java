@@ -241,8 +241,8 @@ final class EngineConnection {
                 observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
         handshakeDone = true;
         if (sessionDropped) {
-            // Dropped while in the handshake (shutdown() before it completed): the stack has just
-            // cached the finished session, a different object from the handshake session dropped then.
+            // Ended while this handshake was finishing on another thread: the stack has just cached
+            // the finished session, a different object from the handshake session dropped then.
             dropSession();
         }
         LOG.log(Level.DEBUG, () -> "closenotify: " + role + " handshake done over " + provider.name() + ": " + facts);
@@ -698,10 +698,12 @@ final class EngineConnection {
     private void checkShutdownAllowed() throws TlsException {
         checkUsable();
         if (!handshakeDone) {
-            dropSession();
-            throw new TlsException(Kind.SHUTDOWN_WHILE_IN_HANDSHAKE, "shutdown() while in the handshake:"
-                    + " nothing was sent and no session from this connection will be resumable;"
-                    + " close() the connection instead");
+            // The connection ends here: a handshake finished later would hand the stack a session
+            // to cache (in TLS 1.3 through tickets arriving after any invalidate()), and §2.6 says
+            // no session from it is ever resumable.
+            throw fail(new TlsException(Kind.SHUTDOWN_WHILE_IN_HANDSHAKE, "shutdown() while in the handshake:"
+                    + " nothing was sent, the connection is ended (ABORTED) and no session from it will be"
+                    + " resumable; close() it"), CloseReason.ABORTED, false);
         }
     }
 
@@ -743,8 +745,12 @@ final class EngineConnection {
                 if (!sent || sessionDropped) {
                     dropSession();
                 }
-                CloseReason reason = !sent ? CloseReason.ABORTED
-                        : received ? (eofIgnored ? CloseReason.TRUNCATED : CloseReason.CLEAN)
+                // An ignored EOF still records TRUNCATED (§3); flags set by hand, with no alert on
+                // the wire, read as QUIET, never as an exchange that did not happen.
+                CloseReason reason = eofIgnored ? CloseReason.TRUNCATED
+                        : !sent ? CloseReason.ABORTED
+                        : !closeNotifySent ? CloseReason.QUIET
+                        : received ? (closeNotifyReceived ? CloseReason.CLEAN : CloseReason.QUIET)
                         : CloseReason.SENT_ONLY;
                 outcome = new CloseOutcome(reason, flags(), Optional.empty(), Optional.empty(), !sessionDropped);
             }
@@ -783,8 +789,8 @@ final class EngineConnection {
         }
         TlsException f = failure;
         if (f != null) {
-            throw new TlsException(Kind.FAILED_EARLIER, "the connection failed earlier: " + f.getMessage()
-                    + "; nothing was sent. close() it and open a new one", f);
+            throw new TlsException(Kind.FAILED_EARLIER, "the connection failed earlier and nothing was done now;"
+                    + " close() it and open a new one. The failure: " + f.getMessage(), f);
         }
     }
 

@@ -12,7 +12,10 @@ import java.util.Set;
  * @param flags the shutdown flags when it ended
  * @param alert the TLS alert description of a {@link CloseReason#FATAL_ALERT}, where known
  * @param failure the failure that ended the connection, if it did not end by shutdown or close
- * @param sessionKept whether the session stayed resumable on this side (SEMANTICS.md §4)
+ * @param sessionKept whether the session rule (SEMANTICS.md §4) kept the session on this side: the
+ *     connection ended with SENT set and no fatal error. It says what closenotify did, not whether
+ *     the stack can resume: a TLS 1.3 client that never read its ticket, or a provider with the
+ *     {@link Capability#RESUMPTION_TLS13} gap, keeps a session that the next handshake cannot use
  */
 public record CloseOutcome(CloseReason reason, Set<ShutdownFlag> flags, Optional<String> alert,
                            Optional<TlsException> failure, boolean sessionKept) {

@@ -587,24 +587,32 @@ public abstract class BufferShutdownContract {
 
     @EachProtocol
     @DisplayName("§2.6 shutdown() before and during the handshake fails SHUTDOWN_WHILE_IN_HANDSHAKE, sets no"
-            + " flag and adds nothing to outbound, on both sides")
+            + " flag, adds nothing to outbound and ends the connection (ABORTED), on both sides")
     void shutdownWhileInHandshake(String protocol) throws Exception {
         BufferPipe pipe = contexts(protocol).buffers();
         TlsBufferConnection c = pipe.a();
         TlsBufferConnection s = pipe.b();
 
-        assertShutdownWhileInHandshake(c, "client before any handshake step");
         c.handshake();
         assertTrue(c.outbound().position() > 0, "the ClientHello is queued");
-        assertShutdownWhileInHandshake(c, "client after its ClientHello");
         pipe.pump();
         s.handshake();
         assertTrue(s.outbound().position() > 0, "the server's first flight is queued");
+        assertShutdownWhileInHandshake(c, "client after its ClientHello");
         assertShutdownWhileInHandshake(s, "server after its first flight");
+        for (TlsBufferConnection conn : List.of(c, s)) {
+            assertEquals(CloseReason.ABORTED, conn.outcome().orElseThrow().reason(), conn + ": ended by shutdown()");
+            assertFalse(conn.outcome().orElseThrow().sessionKept());
+            TlsException again = assertThrows(TlsException.class, conn::handshake);
+            assertEquals(Kind.FAILED_EARLIER, again.kind(), again::toString);
+        }
         c.close();
         s.close();
         assertEquals(CloseReason.ABORTED, c.outcome().orElseThrow().reason());
-        assertFalse(c.outcome().orElseThrow().sessionKept());
+
+        BufferPipe fresh = contexts(protocol).buffers();
+        assertShutdownWhileInHandshake(fresh.a(), "client before any handshake step");
+        assertEquals(0, fresh.a().outbound().position(), "no ClientHello after shutdown() ended the connection");
     }
 
     @EachProtocol
