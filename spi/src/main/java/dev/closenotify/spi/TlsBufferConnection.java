@@ -17,6 +17,11 @@ import java.nio.ByteBuffer;
  * <p>Where a step cannot go on, it says what it waits for: {@link Progress#WANT_READ} (feed
  * {@code inbound}) or {@link Progress#WANT_WRITE} (drain {@code outbound}); {@code read} and
  * {@code write} return 0 then. After any call, drain {@code outbound}.
+ *
+ * <p>A finished handshake on one side does not mean the peer has nothing more for it: a TLS 1.3
+ * server's {@code handshake()} is done only once its session ticket is handed over, and the client
+ * consumes that ticket in {@code read()}. So keep calling {@code read()} on a client whose
+ * handshake is done, rather than {@code handshake()}, or small buffers can stall both sides.
  */
 public interface TlsBufferConnection extends TlsConnection {
 
