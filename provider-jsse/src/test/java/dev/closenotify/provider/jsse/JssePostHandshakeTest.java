@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.closenotify.core.testing.Peer;
-import dev.closenotify.core.testing.SocketPair;
-import dev.closenotify.core.testing.TestCertificates;
+import dev.closenotify.tck.support.Peer;
+import dev.closenotify.tck.support.SocketPair;
+import dev.closenotify.tck.support.TestCertificates;
 import dev.closenotify.spi.CloseReason;
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsConfig;
