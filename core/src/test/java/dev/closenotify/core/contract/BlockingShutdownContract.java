@@ -76,9 +76,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Wire claims ("nothing was sent", "exactly one close_notify") are proven on the bytes a
  * {@link FaultyProxy} recorded between the peers, never by waiting and hoping. Times are measured,
- * never slept.
+ * never slept. A test that hangs (a broken provider never answering) fails after 30 s: it runs in a
+ * thread of its own that is abandoned, and closing its connections afterwards releases it.
  */
-@Timeout(30)
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class BlockingShutdownContract {
 
     /** Both protocols the contract covers; the invocation is named after the rule and the protocol. */
@@ -487,6 +488,33 @@ public abstract class BlockingShutdownContract {
     }
 
     @BothProtocols
+    @DisplayName("§2.8 addFlags(SENT) then shutdown(): no close_notify is sent, the call waits for the peer's and returns COMPLETE")
+    void sentSetByHandThenShutdown(String protocol) throws Exception {
+        ContextPair ctx = contexts(protocol);
+        FaultyProxy proxy = proxy(ctx);
+        Pair p = handshaken(ctx, proxy.address(), DEFAULT, DEFAULT);
+        long before = p.client.bytesOut();
+        p.client.addFlags(SENT);
+
+        Task<ShutdownResult> shutdown = spawn("shutdown-after-hand-set-sent", p.client::shutdown);
+        if (provider0().supports(Capability.READ_AFTER_SENT)) {
+            awaitParked(shutdown.thread());
+            assertFalse(shutdown.future().isDone(), "SENT is set: shutdown() waits for the peer's close_notify");
+        }
+        assertEquals(ShutdownResult.SENT, p.server.shutdown());
+        if (provider0().supports(Capability.READ_AFTER_SENT)) {
+            assertEquals(ShutdownResult.COMPLETE, shutdown.join());
+            assertEquals(Set.of(SENT, RECEIVED), p.client.flags());
+            assertNotEquals(CloseReason.CLEAN, reason(p.client), "only one close_notify was exchanged: not CLEAN");
+        } else {
+            assertThrows(TlsException.class, shutdown::join);
+        }
+        assertEquals(before, p.client.bytesOut(), "with SENT set no close_notify is ever sent");
+        p.client.close();
+        assertEquals(before, clientWire(proxy).length, "nothing after the handshake");
+    }
+
+    @BothProtocols
     @DisplayName("§2.8 addFlags(RECEIVED): reads return end-of-stream; flags only grow; with both set shutdown() sends nothing and returns COMPLETE")
     void flagsOnlyGrow(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
@@ -786,7 +814,7 @@ public abstract class BlockingShutdownContract {
         }
         assertEquals(CloseReason.CLEAN, reason(p.client));
         assertFalse(p.rawClient.isClosed(), "after a CLEAN COMPLETE the transport is left open");
-        assertArrayEquals(plain, leftoverThenRaw(p.client, p.rawClient, plain.length),
+        assertArrayEquals(plain, leftoverThenRaw(p.client, p.rawClient, plain.length, true),
                 "no byte after the peer's close_notify is lost");
         assertEquals(0, p.client.leftover().remaining(), "leftover() hands bytes back once");
 
@@ -800,7 +828,7 @@ public abstract class BlockingShutdownContract {
             assertEquals(ShutdownResult.COMPLETE, p.server.shutdown());
         }
         assertEquals(CloseReason.CLEAN, reason(p.server));
-        assertArrayEquals(back, leftoverThenRaw(p.server, p.rawServer, back.length));
+        assertArrayEquals(back, leftoverThenRaw(p.server, p.rawServer, back.length, false));
     }
 
     // ================================================================== §6 errors
@@ -1129,7 +1157,8 @@ public abstract class BlockingShutdownContract {
     private Corrupted corrupted(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
-        Pair p = handshaken(ctx, proxy.address(), DEFAULT, DEFAULT);
+        // The server's reads are bounded, so that a missing fatal alert fails clearly instead of hanging.
+        Pair p = handshaken(ctx, proxy.address(), DEFAULT, DEFAULT.withIdleReadTimeout(WAIT));
         long boundary = p.server.bytesOut();
         proxy.awaitConnection(0, WAIT).awaitBytes(proxy.serverToClient(), boundary, WAIT);
         proxy.serverToClient().flipAt(boundary + 30); // inside the encrypted fragment of the next record
@@ -1289,15 +1318,25 @@ public abstract class BlockingShutdownContract {
         return dst.array();
     }
 
-    /** {@code n} bytes: what the connection hands back in leftover(), then the rest from the raw socket. */
-    private static byte[] leftoverThenRaw(TlsSocketConnection c, Socket raw, int n) throws IOException {
+    /**
+     * {@code n} bytes: what the connection hands back in leftover(), then the rest from the raw
+     * socket. With {@code arrived}, all {@code n} bytes are known to have reached our socket buffer
+     * before the connection read: what it neither hands back nor left in the socket is lost.
+     */
+    private static byte[] leftoverThenRaw(TlsSocketConnection c, Socket raw, int n, boolean arrived) throws IOException {
         ByteBuffer left = c.leftover();
         assertTrue(left.remaining() <= n, "leftover() holds more than the peer sent: " + left.remaining());
         byte[] out = new byte[n];
         int got = left.remaining();
         left.get(out, 0, got);
+        InputStream rawIn = raw.getInputStream();
+        if (arrived) {
+            int inSocket = rawIn.available();
+            assertTrue(got + inSocket >= n, () -> (n - got - inSocket) + " of the " + n + " bytes after the peer's"
+                    + " close_notify were lost: " + got + " handed back by leftover(), " + inSocket + " left in the socket");
+        }
         raw.setSoTimeout((int) WAIT.toMillis());
-        byte[] rest = raw.getInputStream().readNBytes(n - got);
+        byte[] rest = rawIn.readNBytes(n - got);
         System.arraycopy(rest, 0, out, got, rest.length);
         return Arrays.copyOf(out, got + rest.length);
     }
