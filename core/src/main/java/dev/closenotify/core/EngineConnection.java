@@ -731,8 +731,11 @@ final class EngineConnection {
                 if (!sent) {
                     dropSession();
                 }
-                CloseReason reason = !sent ? CloseReason.ABORTED
-                        : received ? (eofIgnored ? CloseReason.TRUNCATED : CloseReason.CLEAN)
+                // An ignored unexpected EOF still records TRUNCATED (SEMANTICS.md §3), whether or
+                // not shutdown() ran before close(); the session rule is unchanged (dropped without SENT).
+                CloseReason reason = eofIgnored ? CloseReason.TRUNCATED
+                        : !sent ? CloseReason.ABORTED
+                        : received ? CloseReason.CLEAN
                         : CloseReason.SENT_ONLY;
                 outcome = new CloseOutcome(reason, flags(), Optional.empty(), Optional.empty(), !sessionDropped);
             }
