@@ -974,19 +974,44 @@ public abstract class BlockingShutdownContract {
     }
 
     @BothProtocols
+    @DisplayName("§7 a deadline that expires while our close_notify is blocked in the socket write (transport full): TIMEOUT, transport force-closed")
+    void deadlineDuringBlockedCloseNotifyFlush(String protocol) throws Exception {
+        ContextPair ctx = contexts(protocol);
+        FaultyProxy proxy = proxy(ctx);
+        Pair p = handshaken(ctx, proxy.address(), DEFAULT.withCloseFlushTimeout(SHORT), DEFAULT);
+        long handshakeBytes = p.client.bytesOut();
+        proxy.awaitConnection(0, WAIT).awaitBytes(proxy.clientToServer(), handshakeBytes, WAIT);
+        proxy.clientToServer().stallAfter(handshakeBytes); // the peer stops reading
+
+        // Fill the transport under the connection (the stalled proxy never reads it), without
+        // holding the connection's own write side: shutdown() itself then blocks in the socket write.
+        OutputStream rawOut = p.rawClient.getOutputStream();
+        byte[] filler = new byte[256 * 1024];
+        Task<Void> filling = spawn("transport-filler", () -> {
+            while (true) {
+                rawOut.write(filler);
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).during(Duration.ofMillis(300))
+                .until(() -> isParked(filling.thread()) && !filling.future().isDone());
+
+        long start = System.nanoTime();
+        TlsException e = expect(Kind.TIMEOUT, p.client::shutdown);
+        assertTookAbout(SHORT, start, "the close_notify flush into a full transport");
+        assertEquals(CloseReason.TIMEOUT, reason(p.client));
+        assertTrue(p.rawClient.isClosed(), "a blocking write has no timeout of its own: the transport is force-closed");
+        assertThrows(IOException.class, filling::join, "the transport is closed under the blocked filler too");
+        assertMessageMentions(e, "deadline");
+    }
+
+    @BothProtocols
     @DisplayName("§7 handshake deadline against a peer that accepts and never answers: TIMEOUT within the bound, client and server")
     void handshakeDeadline(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         ServerSocket silent = track(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-            try {
-                return silent.accept();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, r -> Thread.ofVirtual().start(r));
+        Task<Socket> accepted = spawn("silent-accept", silent::accept);
         Socket toSilent = track(new Socket(silent.getInetAddress(), silent.getLocalPort()));
-        track(accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        track(accepted.join()); // accepted, and never a byte in answer
         TlsSocketConnection client = track(ctx.client().open(toSilent, DEFAULT.withHandshakeTimeout(SHORT)));
         long start = System.nanoTime();
         expect(Kind.TIMEOUT, client::handshake);
