@@ -696,15 +696,18 @@ final class EngineConnection {
     }
 
     private void checkShutdownAllowed() throws TlsException {
-        checkUsable();
-        if (!handshakeDone) {
+        TlsException earlier = failure;
+        if (!closed.get() && !handshakeDone
+                && (earlier == null || earlier.kind() == Kind.SHUTDOWN_WHILE_IN_HANDSHAKE)) {
             // The connection ends here: a handshake finished later would hand the stack a session
             // to cache (in TLS 1.3 through tickets arriving after any invalidate()), and §2.6 says
-            // no session from it is ever resumable.
-            throw fail(new TlsException(Kind.SHUTDOWN_WHILE_IN_HANDSHAKE, "shutdown() while in the handshake:"
-                    + " nothing was sent, the connection is ended (ABORTED) and no session from it will be"
-                    + " resumable; close() it"), CloseReason.ABORTED, false);
+            // no session from it is ever resumable. Asking again gets the same answer.
+            TlsException e = new TlsException(Kind.SHUTDOWN_WHILE_IN_HANDSHAKE, "shutdown() while in the"
+                    + " handshake: nothing was sent, the connection is ended (ABORTED) and no session from it"
+                    + " will be resumable; close() it");
+            throw earlier == null ? fail(e, CloseReason.ABORTED, false) : e;
         }
+        checkUsable();
     }
 
     /** Both directions are closed: the connection ended, the session stays (SEMANTICS.md §4). */

@@ -27,9 +27,35 @@ public abstract class ShutdownProviderTck {
     /** The provider under test. Called for each test; a fresh or a shared instance will do. */
     protected abstract ShutdownProvider createProvider();
 
+    /**
+     * Whether the stack exposes the description of a received fatal alert (SEMANTICS.md §6: "where
+     * the stack exposes it"); when it does not, the kit still requires the failure and its close
+     * reason, but not the description.
+     *
+     * @implSpec returns {@code true}.
+     */
+    protected boolean reportsAlertDescriptions() {
+        return true;
+    }
+
     /** The provider the nested groups test. */
     protected final ShutdownProvider provider() {
         return createProvider();
+    }
+
+    /** §2, §3, §5–§8 on a blocking socket. */
+    @Nested
+    @DisplayName("blocking transport")
+    class BlockingTransport extends BlockingShutdownContract {
+        @Override
+        protected ShutdownProvider provider() {
+            return ShutdownProviderTck.this.provider();
+        }
+
+        @Override
+        protected boolean reportsAlertDescriptions() {
+            return ShutdownProviderTck.this.reportsAlertDescriptions();
+        }
     }
 
     /** §2, §3, §5, §6 on the caller's buffer pair. */
