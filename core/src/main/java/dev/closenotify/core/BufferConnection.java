@@ -1,10 +1,10 @@
 package dev.closenotify.core;
 
-import dev.closenotify.spi.CloseOutcome;
+
 import dev.closenotify.spi.Progress;
-import dev.closenotify.spi.Role;
-import dev.closenotify.spi.SessionFacts;
-import dev.closenotify.spi.ShutdownFlag;
+
+
+
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsBufferConnection;
 import dev.closenotify.spi.TlsException;
@@ -12,15 +12,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+
 
 /** The buffer pair's face of an {@link EngineConnection}: nothing blocks, nothing has a deadline. */
-final class BufferConnection implements TlsBufferConnection {
-    private final EngineConnection c;
+final class BufferConnection extends ConnectionFace implements TlsBufferConnection {
     private final BufferWire wire;
 
     BufferConnection(EngineConnection c) {
-        this.c = c;
+        super(c);
         this.wire = (BufferWire) c.wire();
     }
 
@@ -89,60 +88,5 @@ final class BufferConnection implements TlsBufferConnection {
             case WANT_READ -> Progress.WANT_READ;
             case WANT_WRITE -> Progress.WANT_WRITE;
         };
-    }
-
-    @Override
-    public Role role() {
-        return c.role();
-    }
-
-    @Override
-    public String providerName() {
-        return c.providerName();
-    }
-
-    @Override
-    public Set<ShutdownFlag> flags() {
-        return c.flags();
-    }
-
-    @Override
-    public void addFlags(ShutdownFlag... flags) {
-        c.addFlags(flags);
-    }
-
-    @Override
-    public Optional<SessionFacts> session() {
-        return c.session();
-    }
-
-    @Override
-    public Optional<CloseOutcome> outcome() {
-        return c.outcome();
-    }
-
-    @Override
-    public long bytesIn() {
-        return c.bytesIn();
-    }
-
-    @Override
-    public long bytesOut() {
-        return c.bytesOut();
-    }
-
-    @Override
-    public ByteBuffer leftover() {
-        return c.leftover();
-    }
-
-    @Override
-    public void close() {
-        c.close();
-    }
-
-    @Override
-    public String toString() {
-        return "TlsBufferConnection[" + c.providerName() + " " + c.role() + " " + c.flags() + "]";
     }
 }

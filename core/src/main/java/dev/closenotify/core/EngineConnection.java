@@ -265,28 +265,35 @@ final class EngineConnection {
                 if (received) {
                     return -1;
                 }
-                if (!dst.hasRemaining()) {
+                if (!dst.hasRemaining() || !advanceInbound(deadline, "a read")) {
                     return 0;
-                }
-                Unwrapped u;
-                try {
-                    u = unwrapOne(deadline);
-                } catch (SSLException e) {
-                    throw engineFailure(e, deadline);
-                }
-                if (u == Unwrapped.NEED_BYTES) {
-                    int n = fill(deadline, "a read");
-                    if (n == 0) {
-                        return 0;
-                    }
-                    if (n < 0) {
-                        onTransportEof();
-                    }
                 }
             }
         } finally {
             readLock.unlock();
         }
+    }
+
+    /**
+     * One step on the inbound side, with readLock held and appIn empty: feeds the engine the next
+     * record, or reads more from the transport (raw EOF becomes truncation or, by policy,
+     * end-of-stream). False when the buffer pair has nothing to give yet.
+     */
+    private boolean advanceInbound(long deadline, String during) throws TlsException {
+        Unwrapped u;
+        try {
+            u = unwrapOne(deadline);
+        } catch (SSLException e) {
+            throw engineFailure(e, deadline);
+        }
+        if (u != Unwrapped.NEED_BYTES) {
+            return true;
+        }
+        int n = fill(deadline, during);
+        if (n < 0) {
+            onTransportEof();
+        }
+        return n != 0;
     }
 
     /** Plaintext already decrypted and not yet read. */
@@ -674,20 +681,8 @@ final class EngineConnection {
                             + " arrived before the peer's close_notify; they are kept: read to end-of-stream,"
                             + " then call shutdown() again");
                 }
-                Unwrapped u;
-                try {
-                    u = unwrapOne(deadline);
-                } catch (SSLException e) {
-                    throw engineFailure(e, deadline);
-                }
-                if (u == Unwrapped.NEED_BYTES) {
-                    int n = fill(deadline, "waiting for the peer's close_notify");
-                    if (n == 0) {
-                        return ShutdownResult.WANT_READ;
-                    }
-                    if (n < 0) {
-                        onTransportEof();
-                    }
+                if (!advanceInbound(deadline, "waiting for the peer's close_notify")) {
+                    return ShutdownResult.WANT_READ;
                 }
             }
         } finally {

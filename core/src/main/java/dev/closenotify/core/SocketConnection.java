@@ -1,9 +1,9 @@
 package dev.closenotify.core;
 
-import dev.closenotify.spi.CloseOutcome;
-import dev.closenotify.spi.Role;
-import dev.closenotify.spi.SessionFacts;
-import dev.closenotify.spi.ShutdownFlag;
+
+
+
+
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsException;
 import dev.closenotify.spi.TlsSocketConnection;
@@ -15,14 +15,13 @@ import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+
 
 /** The blocking transport's face of an {@link EngineConnection}. */
-final class SocketConnection implements TlsSocketConnection {
-    private final EngineConnection c;
+final class SocketConnection extends ConnectionFace implements TlsSocketConnection {
 
     SocketConnection(EngineConnection c) {
-        this.c = c;
+        super(c);
     }
 
     @Override
@@ -168,60 +167,5 @@ final class SocketConnection implements TlsSocketConnection {
                 SocketConnection.this.close();
             }
         };
-    }
-
-    @Override
-    public Role role() {
-        return c.role();
-    }
-
-    @Override
-    public String providerName() {
-        return c.providerName();
-    }
-
-    @Override
-    public Set<ShutdownFlag> flags() {
-        return c.flags();
-    }
-
-    @Override
-    public void addFlags(ShutdownFlag... flags) {
-        c.addFlags(flags);
-    }
-
-    @Override
-    public Optional<SessionFacts> session() {
-        return c.session();
-    }
-
-    @Override
-    public Optional<CloseOutcome> outcome() {
-        return c.outcome();
-    }
-
-    @Override
-    public long bytesIn() {
-        return c.bytesIn();
-    }
-
-    @Override
-    public long bytesOut() {
-        return c.bytesOut();
-    }
-
-    @Override
-    public ByteBuffer leftover() {
-        return c.leftover();
-    }
-
-    @Override
-    public void close() {
-        c.close();
-    }
-
-    @Override
-    public String toString() {
-        return "TlsSocketConnection[" + c.providerName() + " " + c.role() + " " + c.flags() + "]";
     }
 }
