@@ -1,9 +1,6 @@
 package dev.closenotify.core;
 
-
 import dev.closenotify.spi.Progress;
-
-
 
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsBufferConnection;
@@ -12,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
-
 
 /** The buffer pair's face of an {@link EngineConnection}: nothing blocks, nothing has a deadline. */
 final class BufferConnection extends ConnectionFace implements TlsBufferConnection {

@@ -1,9 +1,5 @@
 package dev.closenotify.core;
 
-
-
-
-
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsException;
 import dev.closenotify.spi.TlsSocketConnection;
@@ -15,7 +11,6 @@ import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-
 
 /** The blocking transport's face of an {@link EngineConnection}. */
 final class SocketConnection extends ConnectionFace implements TlsSocketConnection {
