@@ -1,7 +1,6 @@
 package dev.closenotify.core;
 
 import dev.closenotify.spi.Progress;
-
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsBufferConnection;
 import dev.closenotify.spi.TlsException;
