@@ -35,7 +35,8 @@ class ConformanceReportCheck {
                 .toAbsolutePath().normalize();
         if (!Files.isRegularFile(generated)) {
             fail("no conformance report at " + generated + ": the conformance tests did not run in this build"
-                    + " (a -Dtest filter leaves them out). Run ./mvnw -pl conformance -am verify.");
+                    + " (a -Dtest filter leaves them out). Run ./mvnw -pl conformance -am verify without a filter,"
+                    + " or skip this check with -Dconformance.skipCheck=true.");
         }
         String now = normalized(Files.readString(generated, StandardCharsets.UTF_8));
 
@@ -66,6 +67,8 @@ class ConformanceReportCheck {
                 .append("  committed: ").append(committed).append('\n')
                 .append("  generated: ").append(generated).append('\n')
                 .append(UPDATE_HINT).append('\n')
+                .append("(A build that ran only some tests, with -Dtest, makes a partial report:"
+                        + " skip this check with -Dconformance.skipCheck=true.)\n")
                 .append("Changes (- committed, + generated; line numbers of the committed file):\n");
         changes.stream().limit(SHOWN).forEach(c -> msg.append("  ").append(c).append('\n'));
         if (changes.size() > SHOWN) {
