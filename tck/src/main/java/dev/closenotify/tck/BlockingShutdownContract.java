@@ -178,6 +178,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§2.1 first to close: the read direction stays open, the peer's data sent after our close_notify is readable")
+    @GapAware(Capability.READ_AFTER_SENT)
     void readDirectionStaysOpenAfterSent(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -234,6 +235,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§2.3 wait for the peer: shutdown() again after SENT waits, and returns COMPLETE once the peer answers")
+    @GapAware(Capability.READ_AFTER_SENT)
     void secondShutdownWaitsForThePeer(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         Pair p = handshaken(ctx, ctx.address(), DEFAULT, DEFAULT);
@@ -257,6 +259,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§2.3 wait for the peer: data arriving first fails PENDING_DATA, stays readable intact; after reading to -1 shutdown() returns COMPLETE")
+    @GapAware(Capability.READ_AFTER_SENT)
     void pendingDataIsNotDiscarded(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         Pair p = handshaken(ctx, ctx.address(), DEFAULT, DEFAULT);
@@ -285,6 +288,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§2.3 shutdown(Duration): the whole bidirectional close in one call returns COMPLETE, from no flags and after SENT")
+    @GapAware(Capability.READ_AFTER_SENT)
     void shutdownWithDeadlineDoesTheWholeClose(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         for (boolean sentFirst : new boolean[] {false, true}) {
@@ -345,6 +349,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§2.4 idempotence: calling shutdown() again after SENT never sends a second close_notify")
+    @GapAware(Capability.READ_AFTER_SENT)
     void noSecondCloseNotifyAfterSent(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -489,6 +494,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§2.8 addFlags(SENT) then shutdown(): no close_notify is sent, the call waits for the peer's and returns COMPLETE")
+    @GapAware(Capability.READ_AFTER_SENT)
     void sentSetByHandThenShutdown(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -710,6 +716,8 @@ public abstract class BlockingShutdownContract {
 
     @Test
     @DisplayName("§3 TLS 1.3 half-close: after RECEIVED we may still write and the peer reads it (HALF_CLOSE_TLS13), else WRITE_AFTER_PEER_CLOSE")
+    @GapAware(Capability.HALF_CLOSE_TLS13)
+    @GapAware(Capability.READ_AFTER_SENT)
     void tls13HalfClose() throws Exception {
         String protocol = "TLSv1.3";
         ContextPair ctx = contexts(protocol);
@@ -743,6 +751,7 @@ public abstract class BlockingShutdownContract {
 
     @Test
     @DisplayName("§3 TLS 1.2 no half-close: a write after RECEIVED fails WRITE_AFTER_PEER_CLOSE, sends nothing; our reply close_notify waits for shutdown()")
+    @GapAware(Capability.READ_AFTER_SENT)
     void tls12NoHalfClose() throws Exception {
         String protocol = "TLSv1.2";
         ContextPair ctx = contexts(protocol);
@@ -782,6 +791,7 @@ public abstract class BlockingShutdownContract {
     @ParameterizedTest(name = "{displayName} [{0}, first to close: {1}]")
     @CsvSource({"TLSv1.3, PEER", "TLSv1.3, US", "TLSv1.2, PEER", "TLSv1.2, US"})
     @DisplayName("§5 transport reuse: the peer's close_notify and plaintext arrive in one read; after COMPLETE (CLEAN) the plaintext is intact in leftover() or the socket")
+    @GapAware(Capability.READ_AFTER_SENT)
     void plaintextAfterCloseNotifyIsKept(String protocol, FirstToClose first) throws Exception {
         ContextPair ctx = contexts(protocol);
         Pair p = handshaken(ctx, ctx.address(), DEFAULT, DEFAULT);
@@ -881,6 +891,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§7 a read blocked on one thread while another calls shutdown(): no hang, the reader sees -1 when the peer answers")
+    @GapAware(Capability.READ_AFTER_SENT)
     void shutdownWhileAnotherThreadReads(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         Pair p = handshaken(ctx, ctx.address(), DEFAULT, DEFAULT);
@@ -906,6 +917,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§7 shutdown(Duration) against a silent peer: TIMEOUT within the bound, outcome TIMEOUT, transport closed")
+    @GapAware(Capability.READ_AFTER_SENT)
     void shutdownWithDeadlineAgainstSilentPeer(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         Pair p = handshaken(ctx, ctx.address(), DEFAULT, DEFAULT);
@@ -926,6 +938,7 @@ public abstract class BlockingShutdownContract {
 
     @BothProtocols
     @DisplayName("§7 peer-close deadline: shutdown() again after SENT against a silent peer fails TIMEOUT within peerCloseTimeout")
+    @GapAware(Capability.READ_AFTER_SENT)
     void peerCloseDeadline(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         Pair p = handshaken(ctx, ctx.address(), DEFAULT.withPeerCloseTimeout(SHORT), DEFAULT);

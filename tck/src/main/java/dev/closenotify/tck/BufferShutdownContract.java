@@ -143,6 +143,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2.1 after SENT the read direction stays open: the peer's data is read intact"
             + " (READ_AFTER_SENT gap: the read fails instead)")
+    @GapAware(Capability.READ_AFTER_SENT)
     void readDirectionStaysOpenAfterSent(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -173,6 +174,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2.2 peer closed first: read returns -1 and sets RECEIVED, no reply goes out behind the"
             + " application's back; then shutdown() = COMPLETE with one close_notify")
+    @GapAware(Capability.READ_AFTER_SENT)
     void peerClosedFirst(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -209,6 +211,8 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§3 writing after the peer's close_notify: TLS 1.2 (and TLS 1.3 with the HALF_CLOSE_TLS13"
             + " gap) fails WRITE_AFTER_PEER_CLOSE and sends nothing; TLS 1.3 half-close delivers the data")
+    @GapAware(Capability.HALF_CLOSE_TLS13)
+    @GapAware(value = Capability.READ_AFTER_SENT, protocols = "TLSv1.3")
     void writeAfterPeerClose(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -250,6 +254,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2.3 after SENT, shutdown() = WANT_READ until the peer's close_notify is fed, then COMPLETE;"
             + " never a second close_notify")
+    @GapAware(Capability.READ_AFTER_SENT)
     void waitForThePeer(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -282,6 +287,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2.3 application data before the peer's close_notify: shutdown() fails PENDING_DATA, the data"
             + " stays readable intact, and after end-of-stream shutdown() = COMPLETE")
+    @GapAware(Capability.READ_AFTER_SENT)
     void pendingData(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -316,6 +322,7 @@ public abstract class BufferShutdownContract {
 
     @EachProtocol
     @DisplayName("§2.4 after COMPLETE, shutdown() keeps returning COMPLETE and adds nothing to outbound")
+    @GapAware(Capability.READ_AFTER_SENT)
     void idempotentAfterComplete(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -348,6 +355,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2 WANT_WRITE (we close first, 8-byte outbound): SENT is set and the close_notify partly"
             + " queued; after draining, SENT once and exactly one close_notify record on the wire")
+    @GapAware(Capability.READ_AFTER_SENT)
     void wantWriteWhenClosingFirst(String protocol) throws Exception {
         BufferPipe pipe = handshake(Buffers.pipe(contexts(protocol), 32 * 1024, 8, 32 * 1024, 32 * 1024,
                 ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT));
@@ -389,6 +397,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2 WANT_WRITE (peer closed first, 8-byte outbound): COMPLETE only once the whole reply"
             + " close_notify is in outbound; exactly one close_notify record, never a partial one")
+    @GapAware(Capability.READ_AFTER_SENT)
     void wantWriteWhenAnsweringThePeer(String protocol) throws Exception {
         BufferPipe pipe = handshake(Buffers.pipe(contexts(protocol), 32 * 1024, 8, 32 * 1024, 32 * 1024,
                 ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT));
@@ -422,6 +431,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§2 tiny buffers (64 bytes in and out, both sides): handshake, 10 KB each way and a clean"
             + " close all complete through WANT_READ/WANT_WRITE loops")
+    @GapAware(Capability.READ_AFTER_SENT)
     void tinyBuffers(String protocol) throws Exception {
         BufferPipe pipe = handshake(Buffers.pipe(contexts(protocol), 64, 64, 64, 64,
                 ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT));
@@ -540,6 +550,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§5 plaintext right after the peer's close_notify (peer closed first) is never processed as"
             + " TLS: after COMPLETE it is handed back by leftover() (or left unread in inbound), exactly")
+    @GapAware(Capability.READ_AFTER_SENT)
     void leftoverAfterPeerCloseNotify(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();
@@ -563,6 +574,7 @@ public abstract class BufferShutdownContract {
     @EachProtocol
     @DisplayName("§5 plaintext put into inbound right after the peer's close_notify (we closed first): after"
             + " COMPLETE it is handed back by leftover() (or left unread in inbound), exactly")
+    @GapAware(Capability.READ_AFTER_SENT)
     void leftoverAfterWaitingForThePeer(String protocol) throws Exception {
         BufferPipe pipe = handshaken(protocol);
         TlsBufferConnection c = pipe.a();

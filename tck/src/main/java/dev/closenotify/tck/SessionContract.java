@@ -108,6 +108,8 @@ public abstract class SessionContract {
 
     @EachProtocol
     @DisplayName("§4 clean bidirectional close: the session is kept, the next connection resumes (both sides)")
+    @GapAware(Capability.READ_AFTER_SENT)
+    @GapAware(Capability.RESUMPTION_TLS13)
     void cleanCloseKeepsTheSession(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -135,6 +137,7 @@ public abstract class SessionContract {
     @EachProtocol
     @DisplayName("§4 one-way close (client shutdown() = SENT, then close()): the session is kept, the next"
             + " connection resumes")
+    @GapAware(Capability.RESUMPTION_TLS13)
     void oneWayCloseKeepsTheSession(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -156,6 +159,7 @@ public abstract class SessionContract {
     @EachProtocol
     @DisplayName("§4 quiet shutdown on both sides: COMPLETE, reason QUIET, nothing on the wire; the session is"
             + " kept, the next connection resumes")
+    @GapAware(Capability.RESUMPTION_TLS13)
     void quietShutdownKeepsTheSession(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -182,6 +186,7 @@ public abstract class SessionContract {
     @EachProtocol
     @DisplayName("§4 flags set by hand (addFlags(SENT)), then close(): no close_notify on the wire, the session"
             + " is kept, the next connection resumes")
+    @GapAware(Capability.RESUMPTION_TLS13)
     void sentFlagKeepsTheSession(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -301,6 +306,8 @@ public abstract class SessionContract {
     @EachProtocol
     @DisplayName("§4 SENT before the transport failed: the client's close_notify went out, then the server's"
             + " reply was cut (TRUNCATED); the client keeps the session and the next connection resumes")
+    @GapAware(Capability.READ_AFTER_SENT)
+    @GapAware(Capability.RESUMPTION_TLS13)
     void sentBeforeTruncationKeepsTheSession(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -395,6 +402,8 @@ public abstract class SessionContract {
     @EachProtocol
     @DisplayName("§4 write-only client with a bidirectional shutdown (second shutdown() = COMPLETE reads the"
             + " ticket): the next connection resumes")
+    @GapAware(Capability.READ_AFTER_SENT)
+    @GapAware(Capability.RESUMPTION_TLS13)
     void writeOnlyClientWithBidirectionalShutdown(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
@@ -411,6 +420,8 @@ public abstract class SessionContract {
     @EachProtocol
     @DisplayName("§4 buffer transport: a clean close keeps the session (next buffer pair resumes, both sides);"
             + " close() without shutdown drops it (next is full)")
+    @GapAware(Capability.READ_AFTER_SENT)
+    @GapAware(Capability.RESUMPTION_TLS13)
     void bufferSessions(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
         BufferPipe first = Buffers.handshake(ctx.buffers());

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Nested;
  * <p>The kit judges only what is observable through the SPI and the wire, so a provider need not
  * use closenotify's core. A capability the provider declares as a gap (SEMANTICS.md §9) is not
  * skipped: the documented behaviour is asserted instead, so the test fails if the gap silently
- * disappears.
+ * disappears. Such tests carry {@link GapAware}, so that a report can tell a pass through a declared
+ * gap from a plain pass.
  */
 public abstract class ShutdownProviderTck {
 
