@@ -237,7 +237,8 @@ final class EngineConnection {
     private void handshakeFinished() {
         SSLSession s = engine.getSession();
         String alpn = engine.getApplicationProtocol();
-        facts = new SessionFacts(s.getProtocol(), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
+        // The protocol as the ServerHello negotiated it, seen on the wire; the session's word otherwise.
+        facts = new SessionFacts(observer.protocol().orElse(s.getProtocol()), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
                 observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
         handshakeDone = true;
         if (sessionDropped) {
