@@ -363,22 +363,32 @@ final class EngineConnection {
                     throw fail(new TlsException(Kind.PROTOCOL, provider.name()
                             + " closed its inbound side without the peer's close_notify"), CloseReason.RESET, false);
                 }
+                if (!engine.isInboundDone()) {
+                    // CLOSED speaks of the engine as a whole: some stacks report it for every unwrap once
+                    // our close_notify went out. The inbound side is open, so this was an ordinary record.
+                    return afterRecord(r, deadline);
+                }
                 closeNotifyReceived = true;
                 received = true;
                 LOG.log(Level.DEBUG, () -> "closenotify: " + role + " received close_notify");
                 return Unwrapped.CLOSE_NOTIFY;
             }
             default -> {
-                HandshakeStatus hs = r.getHandshakeStatus();
-                if (hs == HandshakeStatus.NEED_TASK) {
-                    runTasks();
-                }
-                if (handshakeDone) {
-                    servicePostHandshake(deadline);
-                }
-                return r.bytesProduced() > 0 ? Unwrapped.DATA : Unwrapped.AGAIN;
+                return afterRecord(r, deadline);
             }
         }
+    }
+
+    /** After the engine processed an ordinary record: its tasks, any post-handshake reply, what it gave. */
+    private Unwrapped afterRecord(SSLEngineResult r, long deadline) throws TlsException, SSLException {
+        HandshakeStatus hs = r.getHandshakeStatus();
+        if (hs == HandshakeStatus.NEED_TASK) {
+            runTasks();
+        }
+        if (handshakeDone) {
+            servicePostHandshake(deadline);
+        }
+        return r.bytesProduced() > 0 ? Unwrapped.DATA : Unwrapped.AGAIN;
     }
 
     /** After the handshake, the engine may need to answer (TLS 1.3 KeyUpdate, a server's HelloRequest). */
