@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -52,6 +53,8 @@ final class EngineConnection {
     private enum Unwrapped { DATA, AGAIN, NEED_BYTES, CLOSE_NOTIFY }
 
     private final EngineShutdownProvider provider;
+    /** The context the engine came from: its session caches are where a dropped session may still be. */
+    private final SSLContext sslContext;
     private final SSLEngine engine;
     private final Role role;
     private final ConnectionPolicy policy;
@@ -91,8 +94,10 @@ final class EngineConnection {
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
 
-    EngineConnection(EngineShutdownProvider provider, SSLEngine engine, Role role, ConnectionPolicy policy, Wire wire) {
+    EngineConnection(EngineShutdownProvider provider, SSLContext sslContext, SSLEngine engine, Role role,
+                     ConnectionPolicy policy, Wire wire) {
         this.provider = provider;
+        this.sslContext = sslContext;
         this.engine = engine;
         this.role = role;
         this.policy = policy;
@@ -902,6 +907,12 @@ final class EngineConnection {
         SSLSession s = handshakeDone ? engine.getSession() : engine.getHandshakeSession();
         if (s != null) {
             s.invalidate();
+        }
+        try {
+            provider.sessionDropped(engine, sslContext);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "closenotify: provider " + provider.name()
+                    + " failed to drop what its stack cached of a failed connection's session", e);
         }
         sessionDropped = true;
     }

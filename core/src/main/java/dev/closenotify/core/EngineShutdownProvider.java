@@ -12,6 +12,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 
@@ -39,6 +40,25 @@ public abstract class EngineShutdownProvider implements ShutdownProvider {
      * @implSpec does nothing.
      */
     protected void configureEngine(SSLEngine engine, TlsConfig config) {
+    }
+
+    /**
+     * Removes from {@code context}'s session caches whatever the stack keeps of {@code engine}'s
+     * session where {@link SSLSession#invalidate()} does not reach it. The core calls this after
+     * it invalidated the session of a connection that must not be resumed (SEMANTICS.md §4: ended
+     * without SENT, or by a fatal error), and again if a handshake still finishing on another thread
+     * completes afterwards; so it may run more than once per connection. The engine may be closed.
+     *
+     * <p>A stack needs this when it caches sessions that {@code invalidate()} on the connection's
+     * session does not touch: TLS 1.3 tickets are separate sessions on most stacks, and an engine
+     * that freed its native state on a fatal error may ignore {@code invalidate()} altogether. The
+     * TCK proves the drop by a full handshake on the next connection, never by
+     * {@code isValid()}.
+     *
+     * @implSpec does nothing: the core's {@code invalidate()} is all a JSSE-like stack needs.
+     * @since 0.1
+     */
+    protected void sessionDropped(SSLEngine engine, SSLContext context) {
     }
 
     /**
