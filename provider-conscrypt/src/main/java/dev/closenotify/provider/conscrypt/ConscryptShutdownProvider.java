@@ -6,10 +6,16 @@ import dev.closenotify.spi.Capability;
 import dev.closenotify.spi.Role;
 import dev.closenotify.spi.TlsConfig;
 import java.security.GeneralSecurityException;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -95,6 +101,56 @@ public final class ConscryptShutdownProvider extends EngineShutdownProvider {
         }
         ctx.init(keyManagers.length == 0 ? null : keyManagers, tm.length == 0 ? null : tm, null);
         return ctx;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Conscrypt's messages carry BoringSSL's error names: a received alert is
+     * {@code SSLV3_ALERT_BAD_RECORD_MAC} or {@code TLSV1_ALERT_DECODE_ERROR}, the RFC's name in
+     * upper case after the prefix. A record that fails to decrypt here is {@code BAD_DECRYPT} or
+     * {@code DECRYPTION_FAILED_OR_BAD_RECORD_MAC}, answered with {@code bad_record_mac}.
+     */
+    @Override
+    protected Optional<String> alertDescription(SSLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m == null) {
+                continue;
+            }
+            Matcher alert = BORINGSSL_ALERT.matcher(m);
+            if (alert.find()) {
+                return Optional.of(alert.group(1).toLowerCase(Locale.ROOT));
+            }
+            if (BORINGSSL_BAD_RECORD.matcher(m).find()) {
+                return Optional.of("bad_record_mac");
+            }
+        }
+        return super.alertDescription(failure);
+    }
+
+    private static final Pattern BORINGSSL_ALERT = Pattern.compile("\\b(?:SSLV3|TLSV1)_ALERT_([A-Z_]+)");
+    private static final Pattern BORINGSSL_BAD_RECORD =
+            Pattern.compile(":(?:BAD_DECRYPT|DECRYPTION_FAILED_OR_BAD_RECORD_MAC)\\b");
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On a client, removes every session Conscrypt's cache holds for the engine's peer
+     * ({@link ClientSessionCache}): {@code invalidate()} reaches neither TLS 1.3 tickets nor,
+     * once the engine failed, a TLS 1.2 session. A server keeps nothing this could reach: TLS 1.3
+     * tickets are stateless, and TLS 1.2 sessions live in BoringSSL's own cache, which the core's
+     * {@code invalidate()} expires while the engine is alive.
+     */
+    @Override
+    protected void sessionDropped(SSLEngine engine, SSLContext context) {
+        if (!engine.getUseClientMode() || !ConscryptStack.isConscrypt(engine) || engine.getPeerHost() == null) {
+            return;
+        }
+        SSLSessionContext cache = context.getClientSessionContext();
+        if (cache != null) {
+            ClientSessionCache.forget(cache, engine.getPeerHost(), engine.getPeerPort());
+        }
     }
 
     @Override
