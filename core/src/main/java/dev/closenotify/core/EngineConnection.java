@@ -231,7 +231,14 @@ final class EngineConnection {
                             }
                         }
                     }
-                    case FINISHED, NOT_HANDSHAKING -> handshakeFinished();
+                    case FINISHED, NOT_HANDSHAKING -> {
+                        handshakeFinished();
+                        if (provider.releaseAfterHandshake(engine)) {
+                            for (int i = 0; i < 8 && wrap(EMPTY).bytesProduced() > 0; i++) {
+                                // what the stack released (TLS 1.3 tickets) goes out with the handshake
+                            }
+                        }
+                    }
                 }
             } catch (SSLException e) {
                 throw engineFailure(e, deadline);

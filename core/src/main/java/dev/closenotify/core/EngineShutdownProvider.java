@@ -43,6 +43,22 @@ public abstract class EngineShutdownProvider implements ShutdownProvider {
     }
 
     /**
+     * Lets the stack release what it holds back after the handshake, called once on each side right
+     * after the handshake completed, while the core still holds both directions: a stack that keeps
+     * post-handshake messages until the next application write (BoringSSL keeps a TLS 1.3 server's
+     * NewSessionTickets) has them produced here, so that they go out with the handshake, as on JSSE,
+     * and not in front of the first application record or the close_notify. The core then wraps
+     * until the engine produces nothing more, and flushes.
+     *
+     * @return whether the engine may now have records to wrap
+     * @implSpec does nothing and returns {@code false}.
+     * @since 0.1
+     */
+    protected boolean releaseAfterHandshake(SSLEngine engine) {
+        return false;
+    }
+
+    /**
      * Removes from {@code context}'s session caches whatever the stack keeps of {@code engine}'s
      * session where {@link SSLSession#invalidate()} does not reach it. The core calls this after
      * it invalidated the session of a connection that must not be resumed (SEMANTICS.md §4: ended
