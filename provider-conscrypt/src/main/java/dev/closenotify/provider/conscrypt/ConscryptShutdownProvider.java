@@ -153,6 +153,18 @@ public final class ConscryptShutdownProvider extends EngineShutdownProvider {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A TLS 1.3 server's NewSessionTickets, which BoringSSL holds until the first write, are
+     * released now ({@link HeldTickets}).
+     */
+    @Override
+    protected boolean releaseAfterHandshake(SSLEngine engine) {
+        // In TLS 1.2 the tickets went out in the handshake, and the zero-byte write releases nothing.
+        return !engine.getUseClientMode() && ConscryptStack.isConscrypt(engine) && HeldTickets.release(engine);
+    }
+
     @Override
     protected void configureEngine(SSLEngine engine, TlsConfig config) {
         if (config.role() == Role.SERVER && ConscryptStack.isConscrypt(engine)) {
