@@ -28,7 +28,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *   <li>a JDK trust manager is told TLS 1.3's authentication type as JSSE names it
  *       ({@link Tls13AuthTypeTrustManager}): it rejects Conscrypt's name, and with it every TLS 1.3
  *       handshake;</li>
- *   <li>servers issue session tickets, without which BoringSSL never resumes TLS 1.3;</li>
+ *   <li>servers issue session tickets, without which BoringSSL never resumes TLS 1.3, and release
+ *       them right after the handshake ({@link HeldTickets}) instead of with their first write;</li>
+ *   <li>after an abortive or fatal end a client removes what Conscrypt's cache holds for the peer
+ *       ({@link ClientSessionCache}): {@code invalidate()} reaches neither TLS 1.3 tickets nor a
+ *       failed engine's TLS 1.2 session;</li>
+ *   <li>BoringSSL's error names become alert descriptions ({@code bad_record_mac});</li>
  *   <li>one gap, {@link Capability#HALF_CLOSE_TLS13}: BoringSSL cannot write after the peer's
  *       close_notify.</li>
  * </ul>
