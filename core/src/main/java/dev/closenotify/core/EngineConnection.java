@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -52,6 +53,8 @@ final class EngineConnection {
     private enum Unwrapped { DATA, AGAIN, NEED_BYTES, CLOSE_NOTIFY }
 
     private final EngineShutdownProvider provider;
+    /** The context the engine came from: its session caches are where a dropped session may still be. */
+    private final SSLContext sslContext;
     private final SSLEngine engine;
     private final Role role;
     private final ConnectionPolicy policy;
@@ -91,8 +94,10 @@ final class EngineConnection {
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
 
-    EngineConnection(EngineShutdownProvider provider, SSLEngine engine, Role role, ConnectionPolicy policy, Wire wire) {
+    EngineConnection(EngineShutdownProvider provider, SSLContext sslContext, SSLEngine engine, Role role,
+                     ConnectionPolicy policy, Wire wire) {
         this.provider = provider;
+        this.sslContext = sslContext;
         this.engine = engine;
         this.role = role;
         this.policy = policy;
@@ -226,7 +231,14 @@ final class EngineConnection {
                             }
                         }
                     }
-                    case FINISHED, NOT_HANDSHAKING -> handshakeFinished();
+                    case FINISHED, NOT_HANDSHAKING -> {
+                        handshakeFinished();
+                        if (provider.releaseAfterHandshake(engine)) {
+                            for (int i = 0; i < 8 && wrap(EMPTY).bytesProduced() > 0; i++) {
+                                // what the stack released (TLS 1.3 tickets) goes out with the handshake
+                            }
+                        }
+                    }
                 }
             } catch (SSLException e) {
                 throw engineFailure(e, deadline);
@@ -237,7 +249,8 @@ final class EngineConnection {
     private void handshakeFinished() {
         SSLSession s = engine.getSession();
         String alpn = engine.getApplicationProtocol();
-        facts = new SessionFacts(s.getProtocol(), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
+        // The protocol as the ServerHello negotiated it, seen on the wire; the session's word otherwise.
+        facts = new SessionFacts(observer.protocol().orElse(s.getProtocol()), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
                 observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
         handshakeDone = true;
         if (sessionDropped) {
@@ -362,22 +375,32 @@ final class EngineConnection {
                     throw fail(new TlsException(Kind.PROTOCOL, provider.name()
                             + " closed its inbound side without the peer's close_notify"), CloseReason.RESET, false);
                 }
+                if (!engine.isInboundDone()) {
+                    // CLOSED speaks of the engine as a whole: some stacks report it for every unwrap once
+                    // our close_notify went out. The inbound side is open, so this was an ordinary record.
+                    return afterRecord(r, deadline);
+                }
                 closeNotifyReceived = true;
                 received = true;
                 LOG.log(Level.DEBUG, () -> "closenotify: " + role + " received close_notify");
                 return Unwrapped.CLOSE_NOTIFY;
             }
             default -> {
-                HandshakeStatus hs = r.getHandshakeStatus();
-                if (hs == HandshakeStatus.NEED_TASK) {
-                    runTasks();
-                }
-                if (handshakeDone) {
-                    servicePostHandshake(deadline);
-                }
-                return r.bytesProduced() > 0 ? Unwrapped.DATA : Unwrapped.AGAIN;
+                return afterRecord(r, deadline);
             }
         }
+    }
+
+    /** After the engine processed an ordinary record: its tasks, any post-handshake reply, what it gave. */
+    private Unwrapped afterRecord(SSLEngineResult r, long deadline) throws TlsException, SSLException {
+        HandshakeStatus hs = r.getHandshakeStatus();
+        if (hs == HandshakeStatus.NEED_TASK) {
+            runTasks();
+        }
+        if (handshakeDone) {
+            servicePostHandshake(deadline);
+        }
+        return r.bytesProduced() > 0 ? Unwrapped.DATA : Unwrapped.AGAIN;
     }
 
     /** After the handshake, the engine may need to answer (TLS 1.3 KeyUpdate, a server's HelloRequest). */
@@ -891,6 +914,12 @@ final class EngineConnection {
         SSLSession s = handshakeDone ? engine.getSession() : engine.getHandshakeSession();
         if (s != null) {
             s.invalidate();
+        }
+        try {
+            provider.sessionDropped(engine, sslContext);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "closenotify: provider " + provider.name()
+                    + " failed to drop what its stack cached of a failed connection's session", e);
         }
         sessionDropped = true;
     }

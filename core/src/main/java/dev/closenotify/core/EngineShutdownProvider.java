@@ -12,6 +12,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 
@@ -39,6 +40,41 @@ public abstract class EngineShutdownProvider implements ShutdownProvider {
      * @implSpec does nothing.
      */
     protected void configureEngine(SSLEngine engine, TlsConfig config) {
+    }
+
+    /**
+     * Lets the stack release what it holds back after the handshake, called once on each side right
+     * after the handshake completed, while the core still holds both directions: a stack that keeps
+     * post-handshake messages until the next application write (BoringSSL keeps a TLS 1.3 server's
+     * NewSessionTickets) has them produced here, so that they go out with the handshake, as on JSSE,
+     * and not in front of the first application record or the close_notify. The core then wraps
+     * until the engine produces nothing more, and flushes.
+     *
+     * @return whether the engine may now have records to wrap
+     * @implSpec does nothing and returns {@code false}.
+     * @since 0.1
+     */
+    protected boolean releaseAfterHandshake(SSLEngine engine) {
+        return false;
+    }
+
+    /**
+     * Removes from {@code context}'s session caches whatever the stack keeps of {@code engine}'s
+     * session where {@link SSLSession#invalidate()} does not reach it. The core calls this after
+     * it invalidated the session of a connection that must not be resumed (SEMANTICS.md §4: ended
+     * without SENT, or by a fatal error), and again if a handshake still finishing on another thread
+     * completes afterwards; so it may run more than once per connection. The engine may be closed.
+     *
+     * <p>A stack needs this when it caches sessions that {@code invalidate()} on the connection's
+     * session does not touch: TLS 1.3 tickets are separate sessions on most stacks, and an engine
+     * that freed its native state on a fatal error may ignore {@code invalidate()} altogether. The
+     * TCK proves the drop by a full handshake on the next connection, never by
+     * {@code isValid()}.
+     *
+     * @implSpec does nothing: the core's {@code invalidate()} is all a JSSE-like stack needs.
+     * @since 0.1
+     */
+    protected void sessionDropped(SSLEngine engine, SSLContext context) {
     }
 
     /**

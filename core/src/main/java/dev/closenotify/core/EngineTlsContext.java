@@ -54,7 +54,8 @@ final class EngineTlsContext implements TlsContext {
         }
         SSLEngine engine = newEngine(socket.getInetAddress().getHostAddress(), socket.getPort());
         try {
-            return new SocketConnection(new EngineConnection(provider, engine, config.role(), policy, new SocketWire(socket)));
+            return new SocketConnection(new EngineConnection(provider, sslContext, engine, config.role(), policy,
+                    new SocketWire(socket)));
         } catch (IOException e) {
             throw new TlsException(TlsException.Kind.RESET, "cannot use the socket: " + e, e);
         }
@@ -84,7 +85,7 @@ final class EngineTlsContext implements TlsContext {
             throw new IllegalArgumentException("inbound and outbound must be writable buffers");
         }
         SSLEngine engine = newEngine(peer.getHostString(), peer.getPort());
-        return new BufferConnection(new EngineConnection(provider, engine, config.role(), policy,
+        return new BufferConnection(new EngineConnection(provider, sslContext, engine, config.role(), policy,
                 new BufferWire(inbound, outbound)));
     }
 

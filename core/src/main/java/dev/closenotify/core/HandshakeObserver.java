@@ -2,6 +2,7 @@ package dev.closenotify.core;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Tells from the plaintext records of the server's first flight whether a handshake resumed a
@@ -22,6 +23,7 @@ final class HandshakeObserver {
 
     private State state = State.AWAIT_SERVER_HELLO;
     private boolean resumed;
+    private String protocol;
     /** Handshake bytes of plaintext records not yet parsed into whole messages. */
     private byte[] pending = new byte[0];
 
@@ -33,6 +35,15 @@ final class HandshakeObserver {
     /** Whether the handshake resumed a session; false until {@link #decided()}. */
     boolean resumed() {
         return state == State.DECIDED && resumed;
+    }
+
+    /**
+     * The protocol the ServerHello negotiated ({@code TLSv1.3}, {@code TLSv1.2}), once it was seen:
+     * what was on the wire, where a stack's session may report something else (Conscrypt's server
+     * session says TLSv1.2 for a TLS 1.3 connection).
+     */
+    Optional<String> protocol() {
+        return Optional.ofNullable(protocol);
     }
 
     /** Feeds one whole record, {@code rec[pos, limit)} with its header; the buffer is not moved. */
@@ -91,6 +102,7 @@ final class HandshakeObserver {
     private void onServerHello(byte[] b, int off, int len) {
         int end = off + len;
         int p = off + 2; // legacy_version
+        int legacyVersion = len >= 2 ? ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff) : 0;
         if (p + 32 > end) {
             decide(false);
             return;
@@ -119,6 +131,7 @@ final class HandshakeObserver {
         if (hrr) {
             return; // the real ServerHello follows
         }
+        protocol = tls13 ? "TLSv1.3" : legacyVersion == 0x0303 ? "TLSv1.2" : null;
         if (tls13) {
             decide(psk);
         } else {

@@ -1,11 +1,13 @@
 package dev.closenotify.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +42,24 @@ class HandshakeObserverTest {
         o.record(record(22, handshake(14, new byte[0])));
         assertTrue(o.decided());
         assertFalse(o.resumed());
+    }
+
+    @Test
+    void protocolIsTheOneTheServerHelloNegotiated() {
+        HandshakeObserver o = new HandshakeObserver();
+        assertEquals(Optional.empty(), o.protocol(), "nothing seen yet");
+        o.record(record(22, serverHello12()));
+        assertEquals(Optional.of("TLSv1.2"), o.protocol());
+
+        // TLS 1.3: legacy_version says 1.2, supported_versions says 1.3 (RFC 8446 §4.1.3)
+        ByteBuffer b = ByteBuffer.allocate(2 + 32 + 1 + 2 + 1 + 2 + 6);
+        b.put((byte) 3).put((byte) 3).put(new byte[32]).put((byte) 0).putShort((short) 0x1301).put((byte) 0)
+                .putShort((short) 6).putShort((short) 43).putShort((short) 2).put((byte) 3).put((byte) 4);
+        HandshakeObserver tls13 = new HandshakeObserver();
+        tls13.record(record(22, handshake(2, b.array())));
+        assertEquals(Optional.of("TLSv1.3"), tls13.protocol());
+        assertTrue(tls13.decided());
+        assertFalse(tls13.resumed());
     }
 
     private static byte[] serverHello12() {
