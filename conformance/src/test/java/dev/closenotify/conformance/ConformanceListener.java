@@ -9,6 +9,7 @@ import dev.closenotify.spi.Capability;
 import dev.closenotify.spi.ShutdownProviders;
 import dev.closenotify.tck.CrossProviderContract;
 import dev.closenotify.tck.GapAware;
+import dev.closenotify.tck.KnownDivergences;
 import dev.closenotify.tck.ShutdownProviderTck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.TestSource;
 import org.junit.platform.engine.UniqueId;
 import org.junit.platform.engine.support.descriptor.ClassSource;
@@ -68,6 +70,8 @@ public final class ConformanceListener implements TestExecutionListener {
 
     private final List<Result> results;
     private final boolean writes;
+    /** Known divergences published by the kit for tests still running. */
+    private final Map<UniqueId, String> divergences = new java.util.concurrent.ConcurrentHashMap<>();
     private TestPlan plan;
     private boolean conformancePlan;
 
@@ -106,15 +110,29 @@ public final class ConformanceListener implements TestExecutionListener {
     }
 
     @Override
+    public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+        entry.getKeyValuePairs().entrySet().stream().filter(e -> e.getKey().equals(KnownDivergences.REPORT_KEY))
+                .findFirst().ifPresent(e -> divergences.put(test.getUniqueIdObject(), e.getValue()));
+    }
+
+    @Override
     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
         if (!test.isTest()) {
             return;
         }
-        record(test, switch (result.getStatus()) {
-            case SUCCESSFUL -> Status.PASSED;
+        String divergence = divergences.remove(test.getUniqueIdObject());
+        Status status = switch (result.getStatus()) {
+            case SUCCESSFUL -> divergence != null ? Status.DIVERGED : Status.PASSED;
             case ABORTED -> Status.SKIPPED;
             case FAILED -> Status.FAILED;
-        });
+        };
+        toResult(test, status).map(r -> divergence == null ? r : new Result(r.matrix(), r.client(), r.server(),
+                r.rule(), r.group(), r.protocol(), r.status(), r.gapUses(), r.name(), Optional.of(divergence)))
+                .ifPresent(r -> {
+                    synchronized (results) {
+                        results.add(r);
+                    }
+                });
     }
 
     @Override

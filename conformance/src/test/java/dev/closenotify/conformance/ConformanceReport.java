@@ -38,7 +38,8 @@ final class ConformanceReport {
     }
 
     /** How a test ended. */
-    enum Status { PASSED, FAILED, SKIPPED }
+    /** How a test ended; DIVERGED: a known divergence of the provider failed as documented. */
+    enum Status { PASSED, FAILED, SKIPPED, DIVERGED }
 
     /**
      * A capability a test branches on ({@code @GapAware}).
@@ -76,10 +77,17 @@ final class ConformanceReport {
      * @param status how it ended
      * @param gapUses the capabilities it branches on
      * @param name the test's full display name, for the list of failures
+     * @param divergence for {@link Status#DIVERGED}, the provider's reason
      */
     record Result(boolean matrix, String client, String server, String rule, String group, String protocol,
-                  Status status, List<GapUse> gapUses, String name) {
+                  Status status, List<GapUse> gapUses, String name, Optional<String> divergence) {
+        Result(boolean matrix, String client, String server, String rule, String group, String protocol,
+               Status status, List<GapUse> gapUses, String name) {
+            this(matrix, client, server, rule, group, protocol, status, gapUses, name, Optional.empty());
+        }
+
         Result {
+            Objects.requireNonNull(divergence, "divergence");
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(server, "server");
             Objects.requireNonNull(rule, "rule");
@@ -159,6 +167,8 @@ final class ConformanceReport {
                 `gap: CAPABILITY (reason)`: all passed, at least one by asserting the documented behaviour of a \
                 gap the provider declares (SEMANTICS.md §9), with the provider's reason; \
                 `FAIL`: at least one failed (listed under the table); \
+                `DIVERGES (reason)`: a rule the provider is known to break, no §9 gap covering it: the test \
+                failed as the provider documents (it must: the build fails when such a test starts passing); \
                 `skipped`: none ran (e.g. the provider is not available in this JVM); \
                 `—`: no such test.
 
@@ -258,6 +268,11 @@ final class ConformanceReport {
         }
         if (tests.stream().anyMatch(r -> r.status() == Status.FAILED)) {
             return "FAIL";
+        }
+        Set<String> diverged = new TreeSet<>();
+        tests.stream().filter(r -> r.status() == Status.DIVERGED).forEach(r -> diverged.add(r.divergence().orElse("?")));
+        if (!diverged.isEmpty()) {
+            return "DIVERGES (" + String.join("; ", diverged) + ")";
         }
         List<Result> passed = tests.stream().filter(r -> r.status() == Status.PASSED).toList();
         if (passed.isEmpty()) {

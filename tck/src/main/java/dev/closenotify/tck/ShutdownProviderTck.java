@@ -1,8 +1,17 @@
 package dev.closenotify.tck;
 
 import dev.closenotify.spi.ShutdownProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The closenotify conformance kit: extend this class in your test sources, return your provider
@@ -23,7 +32,11 @@ import org.junit.jupiter.api.Nested;
  * disappears. Such tests carry {@link GapAware}, so that a report can tell a pass through a declared
  * gap from a plain pass.
  */
+@ExtendWith(KnownDivergences.class)
 public abstract class ShutdownProviderTck {
+
+    /** Where a provider documents its known divergences: {@code <this>/<provider name>.properties}. */
+    public static final String DIVERGENCES_RESOURCE = "META-INF/closenotify/tck-divergences/";
 
     /** The provider under test. Called for each test; a fresh or a shared instance will do. */
     protected abstract ShutdownProvider createProvider();
@@ -37,6 +50,33 @@ public abstract class ShutdownProviderTck {
      */
     protected boolean reportsAlertDescriptions() {
         return true;
+    }
+
+    /**
+     * Tests this provider is known to fail, each with the reason: a rule it breaks that no
+     * SEMANTICS.md §9 gap covers. Keys are test method names, optionally with the protocol
+     * ({@code writeOnlyClient[TLSv1.3]}). Strict: a listed test must fail, and fails when it passes
+     * (see {@link KnownDivergences}); the conformance report shows each as a divergence.
+     *
+     * @implSpec reads {@value #DIVERGENCES_RESOURCE}{@code <name>.properties} through the provider's
+     *     class loader, if there is one; else none.
+     */
+    protected Map<String, String> knownDivergences() {
+        ShutdownProvider p = provider();
+        ClassLoader loader = p.getClass().getClassLoader();
+        String resource = DIVERGENCES_RESOURCE + p.name() + ".properties";
+        try (InputStream in = loader == null ? null : loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                return Map.of();
+            }
+            Properties props = new Properties();
+            props.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            Map<String, String> out = new TreeMap<>();
+            props.stringPropertyNames().forEach(k -> out.put(k, props.getProperty(k)));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
     }
 
     /** The provider the nested groups test. */
