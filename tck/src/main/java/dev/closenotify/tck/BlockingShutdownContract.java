@@ -100,6 +100,9 @@ public abstract class BlockingShutdownContract {
     /** An encrypted TLS 1.3 alert: 2 bytes of alert, 1 of content type, a 16-byte tag (and padding). */
     private static final int MAX_TLS13_ALERT_FRAGMENT = 64;
     private static final ConnectionPolicy DEFAULT = ConnectionPolicy.DEFAULT;
+    /** What a READ_AFTER_SENT gap branch expects; a provider that can wait after all fails with it. */
+    private static final String NO_READ_AFTER_SENT = "READ_AFTER_SENT declared as a gap: shutdown() after SENT"
+            + " reports how the connection ended instead of waiting (if it waits, the gap is gone: stop declaring it)";
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private ShutdownProvider provider;
@@ -142,6 +145,11 @@ public abstract class BlockingShutdownContract {
         assertEquals(ShutdownResult.SENT, p.client.shutdown());
         assertEquals(Set.of(SENT), p.client.flags());
         assertTrue(p.client.outcome().isEmpty(), "after SENT only the connection has not ended: " + p.client.outcome());
+        // SENT means the close_notify went out now: judge the wire before the peer reads, so that a
+        // missing close_notify fails here, by name, instead of leaving the peer blocked.
+        FaultyProxy.Connection conn = proxy.awaitConnection(0, WAIT);
+        conn.awaitBytes(proxy.clientToServer(), p.client.bytesOut(), WAIT);
+        assertOneAlert(conn.clientToServer(), before, protocol, "shutdown() returned SENT: our close_notify");
 
         assertEquals(-1, p.server.read(new byte[64], 0, 64), "the peer reads our close_notify as end-of-stream");
         assertEquals(Set.of(RECEIVED), p.server.flags());
@@ -248,7 +256,8 @@ public abstract class BlockingShutdownContract {
             return;
         }
         awaitParked(second.thread());
-        assertFalse(second.future().isDone(), "shutdown() must wait while the peer has not answered: " + second.future());
+        assertFalse(second.future().isDone(), () -> "shutdown() after SENT must wait while the peer has not answered,"
+                + " but it " + outcomeOf(second.future()));
 
         assertEquals(-1, p.server.read(new byte[64], 0, 64));
         assertEquals(ShutdownResult.COMPLETE, p.server.shutdown());
@@ -301,7 +310,7 @@ public abstract class BlockingShutdownContract {
                 return p.server.shutdown();
             });
             if (!provider0().supports(Capability.READ_AFTER_SENT)) {
-                assertThrows(TlsException.class, () -> p.client.shutdown(WAIT));
+                assertThrows(TlsException.class, () -> p.client.shutdown(WAIT), NO_READ_AFTER_SENT);
                 continue;
             }
             assertEquals(ShutdownResult.COMPLETE, p.client.shutdown(WAIT), "sent first: " + sentFirst);
@@ -370,7 +379,7 @@ public abstract class BlockingShutdownContract {
             assertEquals(ShutdownResult.COMPLETE, second.join());
             assertEquals(ShutdownResult.COMPLETE, p.client.shutdown());
         } else {
-            assertThrows(TlsException.class, second::join);
+            assertThrows(TlsException.class, second::join, NO_READ_AFTER_SENT);
         }
 
         p.client.close();
@@ -513,7 +522,7 @@ public abstract class BlockingShutdownContract {
             assertEquals(Set.of(SENT, RECEIVED), p.client.flags());
             assertNotEquals(CloseReason.CLEAN, reason(p.client), "only one close_notify was exchanged: not CLEAN");
         } else {
-            assertThrows(TlsException.class, shutdown::join);
+            assertThrows(TlsException.class, shutdown::join, NO_READ_AFTER_SENT);
         }
         assertEquals(before, p.client.bytesOut(), "with SENT set no close_notify is ever sent");
         p.client.close();
@@ -729,7 +738,9 @@ public abstract class BlockingShutdownContract {
         byte[] reply = pattern(5000, 8);
 
         if (!provider0().supports(Capability.HALF_CLOSE_TLS13)) {
-            TlsException e = expect(Kind.WRITE_AFTER_PEER_CLOSE, () -> p.client.write(reply, 0, reply.length));
+            TlsException e = expect(Kind.WRITE_AFTER_PEER_CLOSE, () -> p.client.write(reply, 0, reply.length),
+                    "HALF_CLOSE_TLS13 declared as a gap: a write after the peer's close_notify must fail"
+                    + " (if it works, the gap is gone: stop declaring it)");
             assertMessageMentions(e, "write");
             assertEquals(before, p.client.bytesOut(), "HALF_CLOSE_TLS13 declared as a gap: nothing was sent");
             assertEquals(ShutdownResult.COMPLETE, p.client.shutdown());
@@ -814,7 +825,7 @@ public abstract class BlockingShutdownContract {
 
         if (first == FirstToClose.US) {
             if (!provider0().supports(Capability.READ_AFTER_SENT)) {
-                assertThrows(TlsException.class, p.client::shutdown);
+                assertThrows(TlsException.class, p.client::shutdown, NO_READ_AFTER_SENT);
                 return;
             }
             assertEquals(ShutdownResult.COMPLETE, p.client.shutdown());
@@ -905,8 +916,8 @@ public abstract class BlockingShutdownContract {
         assertEquals(-1, p.server.read(new byte[64], 0, 64));
         assertEquals(ShutdownResult.COMPLETE, p.server.shutdown());
         if (!provider0().supports(Capability.READ_AFTER_SENT)) {
-            assertThrows(TlsException.class, reader::join);
-            assertThrows(TlsException.class, waiter::join);
+            assertThrows(TlsException.class, reader::join, NO_READ_AFTER_SENT);
+            assertThrows(TlsException.class, waiter::join, NO_READ_AFTER_SENT);
             return;
         }
         assertEquals(-1, reader.join(), "the blocked reader sees the peer's close_notify");
@@ -924,7 +935,7 @@ public abstract class BlockingShutdownContract {
         // The peer neither reads nor answers.
         long start = System.nanoTime();
         if (!provider0().supports(Capability.READ_AFTER_SENT)) {
-            assertThrows(TlsException.class, () -> p.client.shutdown(SHORT));
+            assertThrows(TlsException.class, () -> p.client.shutdown(SHORT), NO_READ_AFTER_SENT);
             return;
         }
         TlsException e = expect(Kind.TIMEOUT, () -> p.client.shutdown(SHORT));
@@ -945,7 +956,7 @@ public abstract class BlockingShutdownContract {
         assertEquals(ShutdownResult.SENT, p.client.shutdown());
         long start = System.nanoTime();
         if (!provider0().supports(Capability.READ_AFTER_SENT)) {
-            assertThrows(TlsException.class, p.client::shutdown);
+            assertThrows(TlsException.class, p.client::shutdown, NO_READ_AFTER_SENT);
             return;
         }
         expect(Kind.TIMEOUT, p.client::shutdown);
@@ -1303,7 +1314,12 @@ public abstract class BlockingShutdownContract {
     }
 
     private static TlsException expect(Kind kind, Executable call) {
-        TlsException e = assertThrows(TlsException.class, call, () -> "expected a TlsException of kind " + kind);
+        return expect(kind, call, "expected a TlsException of kind " + kind);
+    }
+
+    /** As {@link #expect(Kind, Executable)}, saying {@code why} the failure is expected when it does not come. */
+    private static TlsException expect(Kind kind, Executable call, String why) {
+        TlsException e = assertThrows(TlsException.class, call, why);
         if (e.kind() != kind) {
             fail("expected kind " + kind + ", got " + e, e);
         }
@@ -1415,6 +1431,18 @@ public abstract class BlockingShutdownContract {
         });
         t.start();
         return new Task<>(t, f);
+    }
+
+    /** How a step ended, for a failure message: what it returned or threw, or that it still runs. */
+    private static String outcomeOf(CompletableFuture<?> f) {
+        if (!f.isDone()) {
+            return "is still running";
+        }
+        try {
+            return "returned " + f.getNow(null);
+        } catch (RuntimeException e) {
+            return "failed: " + (e.getCause() == null ? e : e.getCause());
+        }
     }
 
     private static boolean isParked(Thread t) {

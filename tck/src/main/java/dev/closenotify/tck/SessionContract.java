@@ -281,6 +281,31 @@ public abstract class SessionContract {
     }
 
     @EachProtocol
+    @DisplayName("§4 transport reset (FaultyProxy RST cut before the server's next record): the client fails"
+            + " RESET, outcome RESET; both drop the session, the next connection is full")
+    void resetDropsTheSession(String protocol) throws Exception {
+        ContextPair ctx = contexts(protocol);
+        FaultyProxy proxy = proxy(ctx);
+        try (SocketPair p = first(ctx, proxy, ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT)) {
+            exchange(p);
+            FaultyProxy.Connection wire = proxy.awaitConnection(0, WAIT);
+            proxy.serverToClient().cutAt(wire.serverToClient().length, Cut.RST);
+            CompletableFuture<byte[]> server = Peer.call(() -> {
+                p.server().write(HELLO, 0, HELLO.length);
+                return readToEnd(p.server());
+            });
+            TlsException c = assertThrows(TlsException.class, () -> readToEnd(p.client()));
+            assertEquals(Kind.RESET, c.kind(), c::toString);
+            assertEquals(CloseReason.RESET, p.client().outcome().orElseThrow().reason());
+            TlsException s = awaitFailure(server);
+            assertTrue(s.kind() == Kind.RESET || s.kind() == Kind.TRUNCATED, "the server sees the reset: " + s);
+            p.close();
+            assertKept(false, p.client(), p.server());
+        }
+        assertNextHandshake(ctx, proxy, false, "after a transport reset");
+    }
+
+    @EachProtocol
     @DisplayName("§4 truncation (the server's close_notify cut by a FIN): the client fails TRUNCATED and drops"
             + " the session, the server (SENT) keeps it; the next connection is full")
     void truncationDropsTheSessionOnTheClient(String protocol) throws Exception {
