@@ -360,8 +360,12 @@ final class EngineConnection {
             }
             case CLOSED -> {
                 if (r.bytesConsumed() == 0) {
-                    // The engine ended its inbound side without the peer's close_notify (it does so on
-                    // our own close_notify on some stacks): nothing more can be read from it.
+                    if (readClosedBySend()) {
+                        // Our close_notify went out while this read was under way (READ_AFTER_SENT gap).
+                        throw readAfterShutdown("read()");
+                    }
+                    // The engine ended its inbound side without the peer's close_notify: nothing more
+                    // can be read from it.
                     throw fail(new TlsException(Kind.PROTOCOL, provider.name()
                             + " closed its inbound side without the peer's close_notify"), CloseReason.RESET, false);
                 }
@@ -625,6 +629,9 @@ final class EngineConnection {
         try {
             boolean now = closeNotifyUnflushed;
             if (!sent) {
+                // Before the engine closes: a reader on another thread must never see a stack that
+                // closed its inbound side with our close_notify (READ_AFTER_SENT gap) as a failure.
+                closeNotifySent = true;
                 engine.closeOutbound();
                 try {
                     for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
@@ -638,7 +645,6 @@ final class EngineConnection {
                 }
                 closeNotifyUnflushed = true; // before SENT shows: the fast path must not report COMPLETE yet
                 sent = true;
-                closeNotifySent = true;
                 now = true;
                 LOG.log(Level.DEBUG, () -> "closenotify: " + role + " sent close_notify");
             }
@@ -800,6 +806,7 @@ final class EngineConnection {
         // close() is final: checkUsable would refuse, so this is sendCloseNotify without that check.
         writeLock.lock();
         try {
+            closeNotifySent = true; // before the engine closes, as in sendCloseNotify
             engine.closeOutbound();
             try {
                 wrap(EMPTY);
@@ -807,7 +814,6 @@ final class EngineConnection {
                 throw engineFailure(e, Wire.deadline(policy.closeFlushTimeout()));
             }
             sent = true;
-            closeNotifySent = true;
             flush(Wire.deadline(policy.closeFlushTimeout()), "close_notify on close");
         } finally {
             writeLock.unlock();
