@@ -278,6 +278,9 @@ final class EngineConnection {
                 if (received) {
                     return -1;
                 }
+                if (readClosedBySend()) {
+                    throw readAfterShutdown("read()");
+                }
                 if (!dst.hasRemaining() || !advanceInbound(deadline, "a read")) {
                     return 0;
                 }
@@ -370,8 +373,12 @@ final class EngineConnection {
             }
             case CLOSED -> {
                 if (r.bytesConsumed() == 0) {
-                    // The engine ended its inbound side without the peer's close_notify (it does so on
-                    // our own close_notify on some stacks): nothing more can be read from it.
+                    if (readClosedBySend()) {
+                        // Our close_notify went out while this read was under way (READ_AFTER_SENT gap).
+                        throw readAfterShutdown("read()");
+                    }
+                    // The engine ended its inbound side without the peer's close_notify: nothing more
+                    // can be read from it.
                     throw fail(new TlsException(Kind.PROTOCOL, provider.name()
                             + " closed its inbound side without the peer's close_notify"), CloseReason.RESET, false);
                 }
@@ -645,6 +652,9 @@ final class EngineConnection {
         try {
             boolean now = closeNotifyUnflushed;
             if (!sent) {
+                // Before the engine closes: a reader on another thread must never see a stack that
+                // closed its inbound side with our close_notify (READ_AFTER_SENT gap) as a failure.
+                closeNotifySent = true;
                 engine.closeOutbound();
                 try {
                     for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
@@ -658,7 +668,6 @@ final class EngineConnection {
                 }
                 closeNotifyUnflushed = true; // before SENT shows: the fast path must not report COMPLETE yet
                 sent = true;
-                closeNotifySent = true;
                 now = true;
                 LOG.log(Level.DEBUG, () -> "closenotify: " + role + " sent close_notify");
             }
@@ -683,9 +692,9 @@ final class EngineConnection {
      * readable.
      */
     ShutdownResult awaitCloseNotify(long deadline) throws TlsException {
-        if (!provider.supports(Capability.READ_AFTER_SENT) && !received) {
-            throw new TlsException(Kind.PROTOCOL, "provider " + provider.name() + " cannot read after its own"
-                    + " close_notify (" + provider.gaps().get(Capability.READ_AFTER_SENT) + ")");
+        if (readClosedBySend()) {
+            // Decided without the read lock: a reader blocked on another thread must not delay it.
+            throw readAfterShutdown("shutdown() after SENT");
         }
         if (wire.blocking()) {
             lock(readLock, deadline, "waiting for the peer's close_notify");
@@ -711,6 +720,40 @@ final class EngineConnection {
         } finally {
             readLock.unlock();
         }
+    }
+
+    /**
+     * Whether our close_notify really went out (not SENT set by hand) on a provider whose stack
+     * closes its read side with it ({@link Capability#READ_AFTER_SENT} declared as a gap), before
+     * the peer's close_notify came: nothing more can be read.
+     */
+    private boolean readClosedBySend() {
+        return closeNotifySent && !received && !provider.supports(Capability.READ_AFTER_SENT);
+    }
+
+    /**
+     * The READ_AFTER_SENT gap's defined answer to a read, or to the wait for the peer's
+     * close_notify, after our close_notify: nothing is read or sent, and the connection ends as it
+     * did when our close_notify went out, SENT_ONLY, its session kept (SEMANTICS.md §4). Not a
+     * failure: every later read() and shutdown() gives the same answer until close().
+     */
+    private TlsException readAfterShutdown(String what) {
+        stateLock.lock();
+        try {
+            if (outcome == null) {
+                outcome = new CloseOutcome(CloseReason.SENT_ONLY, flags(), Optional.empty(), Optional.empty(),
+                        !sessionDropped);
+            }
+        } finally {
+            stateLock.unlock();
+        }
+        LOG.log(Level.DEBUG, () -> "closenotify: " + role + " " + what + " after our close_notify on "
+                + provider.name() + ", which cannot read after it: ended SENT_ONLY");
+        return new TlsException(Kind.READ_AFTER_SHUTDOWN, what + ": provider " + provider.name()
+                + " cannot read after its own close_notify (" + provider.gaps().get(Capability.READ_AFTER_SENT)
+                + "). Nothing was read or sent; the peer's close_notify will not be waited for. The connection"
+                + " ended when our close_notify went out (SENT_ONLY, session kept): close() it, and do not"
+                + " reuse the transport");
     }
 
     private void checkShutdownAllowed() throws TlsException {
@@ -786,6 +829,7 @@ final class EngineConnection {
         // close() is final: checkUsable would refuse, so this is sendCloseNotify without that check.
         writeLock.lock();
         try {
+            closeNotifySent = true; // before the engine closes, as in sendCloseNotify
             engine.closeOutbound();
             try {
                 wrap(EMPTY);
@@ -793,7 +837,6 @@ final class EngineConnection {
                 throw engineFailure(e, Wire.deadline(policy.closeFlushTimeout()));
             }
             sent = true;
-            closeNotifySent = true;
             flush(Wire.deadline(policy.closeFlushTimeout()), "close_notify on close");
         } finally {
             writeLock.unlock();

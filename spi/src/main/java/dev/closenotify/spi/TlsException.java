@@ -42,7 +42,17 @@ public class TlsException extends IOException {
          */
         PENDING_DATA,
         /** An operation on a connection that was closed locally. */
-        CLOSED
+        CLOSED,
+        /**
+         * A read, or a wait for the peer's close_notify ({@code shutdown()} after
+         * {@link ShutdownResult#SENT}), after our close_notify was sent, on a provider without
+         * {@link Capability#READ_AFTER_SENT}: its stack closed the read direction with our
+         * close_notify. Nothing was read or sent; the connection has ended with
+         * {@link CloseReason#SENT_ONLY} and its session is kept. Close it; do not reuse the transport.
+         *
+         * @since 0.1
+         */
+        READ_AFTER_SHUTDOWN
     }
 
     private final Kind kind;
