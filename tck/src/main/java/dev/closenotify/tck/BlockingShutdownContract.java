@@ -1359,7 +1359,9 @@ public abstract class BlockingShutdownContract {
     }
 
     private static TlsException expect(Kind kind, Executable call) {
-        return expect(kind, call, "expected a TlsException of kind " + kind);
+        return expect(kind, call, kind == Kind.READ_AFTER_SHUTDOWN
+                ? "READ_AFTER_SENT declared as a gap: expected a TlsException of kind " + kind
+                : "expected a TlsException of kind " + kind);
     }
 
     /** As {@link #expect(Kind, Executable)}, saying {@code why} the failure is expected when it does not come. */
