@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * One echo connection: a {@link TlsBufferConnection} over an accepted blocking socket, driven by
@@ -93,6 +94,7 @@ final class EchoConnection {
     private final boolean readsAfterSent;
     private final ScheduledExecutorService timer;
     private final Counters counters;
+    private final Consumer<EchoConnection> onEnd;
     private final CompletableFuture<Result> done = new CompletableFuture<>();
     private final CloseEvent closeEvent = new CloseEvent();
 
@@ -126,7 +128,7 @@ final class EchoConnection {
 
     private EchoConnection(long id, Socket socket, TlsBufferConnection tls, ByteBuffer inbound, ByteBuffer outbound,
                            EchoServerConfig config, boolean readsAfterSent, ScheduledExecutorService timer,
-                           Counters counters) {
+                           Counters counters, Consumer<EchoConnection> onEnd) {
         this.id = id;
         this.name = "closenotify-echo-" + id;
         this.socket = socket;
@@ -139,6 +141,7 @@ final class EchoConnection {
         this.readsAfterSent = readsAfterSent;
         this.timer = timer;
         this.counters = counters;
+        this.onEnd = onEnd;
     }
 
     /**
@@ -147,15 +150,16 @@ final class EchoConnection {
      * @param readsAfterSent whether the provider can read after our close_notify (SEMANTICS.md §9
      *     {@code READ_AFTER_SENT}); without it a stop sends close_notify and does not wait for the
      *     peer's
+     * @param onEnd runs once the connection has ended and is counted, before {@link #done()} completes
      */
     static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
-                               boolean readsAfterSent, ScheduledExecutorService timer, Counters counters)
-            throws TlsException {
+                               boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
+                               Consumer<EchoConnection> onEnd) throws TlsException {
         ByteBuffer inbound = ByteBuffer.allocate(INBOUND_SIZE);
         ByteBuffer outbound = ByteBuffer.allocate(OUTBOUND_SIZE);
         InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
         TlsBufferConnection tls = context.open(inbound, outbound, peer, config.policy());
-        return new EchoConnection(id, socket, tls, inbound, outbound, config, readsAfterSent, timer, counters);
+        return new EchoConnection(id, socket, tls, inbound, outbound, config, readsAfterSent, timer, counters, onEnd);
     }
 
     long id() {
@@ -687,6 +691,7 @@ final class EchoConnection {
                 + (fired != null ? " (" + fired + " deadline)" : "") + (forced ? " (forced at stop)" : "")
                 + ": flags " + outcome.flags() + ", " + tls.bytesIn() + " bytes in, " + tls.bytesOut() + " out, "
                 + echoed.get() + " echoed" + outcome.failure().map(f -> ", " + f.getMessage()).orElse(""));
+        onEnd.accept(this);
         done.complete(result);
         if (writer.isAlive()) {
             // The socket is closed: a writer still in a write fails at once.

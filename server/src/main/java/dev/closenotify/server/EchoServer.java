@@ -304,8 +304,8 @@ public final class EchoServer implements AutoCloseable {
         EchoConnection c;
         try {
             socket.setTcpNoDelay(true);
-            c = EchoConnection.open(id, socket, context, config,
-                    provider.supports(Capability.READ_AFTER_SENT), timer, counters);
+            c = EchoConnection.open(id, socket, context, config, provider.supports(Capability.READ_AFTER_SENT), timer,
+                    counters, this::ended);
         } catch (TlsException | SocketException | RuntimeException e) {
             permits.release();
             closeQuietly(socket);
@@ -314,11 +314,13 @@ public final class EchoServer implements AutoCloseable {
         }
         counters.accepted.increment();
         live.add(c);
-        c.done().whenComplete((result, failure) -> {
-            live.remove(c);
-            permits.release();
-        });
         Thread.ofVirtual().name(c.name()).start(c::run);
+    }
+
+    /** A connection ended and was counted: it is no longer open. */
+    private void ended(EchoConnection c) {
+        live.remove(c);
+        permits.release();
     }
 
     /**
