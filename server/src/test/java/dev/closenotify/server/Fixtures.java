@@ -57,6 +57,17 @@ final class Fixtures {
         return all.stream();
     }
 
+    /** Server provider × protocol, each with a client of its own provider: for what only the server decides. */
+    static Stream<Arguments> servers() {
+        List<Arguments> all = new ArrayList<>();
+        for (ShutdownProvider server : providers()) {
+            for (String protocol : PROTOCOLS) {
+                all.add(Arguments.of(Named.of("server=client=" + server.name(), server), protocol));
+            }
+        }
+        return all.stream();
+    }
+
     /** Client provider × protocol, against the default server provider. */
     static Stream<Arguments> clients() {
         List<Arguments> all = new ArrayList<>();
