@@ -250,7 +250,8 @@ public record KeyMaterial(X509ExtendedKeyManager keyManager, List<X509Certificat
                     return converter.getPrivateKey(info);
                 }
                 if (o instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // PKCS#1 or SEC1; a SEC1 key may leave out its public key, so take the private part only.
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair) {
                     throw new IOException(file + ": the key is encrypted; give an unencrypted one"
@@ -259,8 +260,8 @@ public record KeyMaterial(X509ExtendedKeyManager keyManager, List<X509Certificat
                 // Anything else (EC PARAMETERS, a certificate in the same file) is not the key: go on.
             }
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
-                throw e;
+            if (e.getMessage() != null && e.getMessage().startsWith(file + ": ")) {
+                throw e; // described already
             }
             throw new IOException(file + ": cannot read the private key: " + describe(e), e);
         }
