@@ -4,6 +4,7 @@ import dev.closenotify.server.EchoServer;
 import dev.closenotify.server.EchoServerConfig;
 import dev.closenotify.server.KeyMaterial;
 import dev.closenotify.spi.ProviderLookupException;
+import dev.closenotify.spi.ShutdownProviders;
 import dev.closenotify.spi.TlsConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -69,6 +70,11 @@ public final class Main {
             out.print(Options.USAGE);
             out.flush();
             return 0;
+        }
+        try {
+            options.provider().ifPresent(ShutdownProviders::get); // a wrong name fails before any key work
+        } catch (ProviderLookupException e) {
+            return usageError(e.getMessage());
         }
         KeyMaterial keys;
         try {
