@@ -32,6 +32,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -350,7 +351,7 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private static void pause() {
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
 
     // ------------------------------------------------------------------ stopping

@@ -1,5 +1,6 @@
 package dev.closenotify.server.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.TrustManager;
@@ -117,6 +119,28 @@ class CliProcessTest {
             String stderr = server.stderr();
             assertTrue(stderr.contains("closes CLEAN=12 TRUNCATED=2;"), stderr);
             assertTrue(stderr.contains("handshakes full=12 resumed=2 failed=0"), stderr);
+        }
+    }
+
+    /**
+     * --session-timeout: a session stops being resumable once it is that old. TLS 1.2 with a server
+     * that holds its sessions, where a resumption keeps the session's creation time; reconnecting
+     * until the handshake is full is bounded by the wait.
+     */
+    @Test
+    void sessionsExpireAfterTheSessionTimeout() throws Exception {
+        TestCertificates.PemFiles pem = TestCertificates.get().writePem(dir);
+        try (ServerProcess server = ServerProcess.ofClassPath(List.of("-Djdk.tls.server.enableSessionTicketExtension=false"),
+                "--port", "0", "--cert", pem.serverCertificate().toString(), "--key", pem.serverKey().toString(),
+                "--session-timeout", "1s")) {
+            int port = server.awaitPort();
+            TlsContext client = client(ShutdownProviders.get("jsse"), "TLSv1.2");
+            long began = System.nanoTime();
+            assertFalse(session(client, port, false), "first connection full");
+            assertTrue(session(client, port, false), "resumed within the session's lifetime");
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !session(client, port, false));
+            assertTrue(System.nanoTime() - began >= Duration.ofSeconds(1).toNanos(), "not before the timeout");
         }
     }
 
