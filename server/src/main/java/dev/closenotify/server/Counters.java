@@ -1,0 +1,61 @@
+package dev.closenotify.server;
+
+import dev.closenotify.spi.CloseReason;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The server's counters; every field is updated from many threads without a lock. */
+final class Counters {
+    final LongAdder accepted = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder fullHandshakes = new LongAdder();
+    final LongAdder resumedHandshakes = new LongAdder();
+    final LongAdder failedHandshakes = new LongAdder();
+    /** Bytes of connections that ended; open connections are added by the snapshot. */
+    final LongAdder bytesIn = new LongAdder();
+    final LongAdder bytesOut = new LongAdder();
+    final LongAdder bytesEchoed = new LongAdder();
+    final LongAdder bytesDiscarded = new LongAdder();
+    private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
+    private final Map<Deadline, LongAdder> deadlines = new EnumMap<>(Deadline.class);
+
+    Counters() {
+        for (CloseReason r : CloseReason.values()) {
+            closes.put(r, new LongAdder());
+        }
+        for (Deadline d : Deadline.values()) {
+            deadlines.put(d, new LongAdder());
+        }
+    }
+
+    void closed(CloseReason reason) {
+        closes.get(reason).increment();
+    }
+
+    void fired(Deadline deadline) {
+        deadlines.get(deadline).increment();
+    }
+
+    /** The counters, plus the bytes of the connections still open. */
+    ServerStats snapshot(Iterable<EchoConnection> open) {
+        int active = 0;
+        long in = bytesIn.sum();
+        long out = bytesOut.sum();
+        long echoed = bytesEchoed.sum();
+        long discarded = bytesDiscarded.sum();
+        for (EchoConnection c : open) {
+            active++;
+            in += c.bytesIn();
+            out += c.bytesOut();
+            echoed += c.bytesEchoed();
+            discarded += c.bytesDiscarded();
+        }
+        Map<CloseReason, Long> byReason = new EnumMap<>(CloseReason.class);
+        closes.forEach((r, n) -> byReason.put(r, n.sum()));
+        Map<Deadline, Long> byDeadline = new EnumMap<>(Deadline.class);
+        deadlines.forEach((d, n) -> byDeadline.put(d, n.sum()));
+        return new ServerStats(accepted.sum(), refused.sum(), active, fullHandshakes.sum(), resumedHandshakes.sum(),
+                failedHandshakes.sum(), in, out, echoed, discarded, byReason, byDeadline);
+    }
+}

@@ -1,0 +1,722 @@
+package dev.closenotify.server;
+
+import dev.closenotify.spi.CloseOutcome;
+import dev.closenotify.spi.CloseReason;
+import dev.closenotify.spi.ConnectionPolicy;
+import dev.closenotify.spi.Progress;
+import dev.closenotify.spi.SessionFacts;
+import dev.closenotify.spi.ShutdownFlag;
+import dev.closenotify.spi.ShutdownResult;
+import dev.closenotify.spi.TlsBufferConnection;
+import dev.closenotify.spi.TlsContext;
+import dev.closenotify.spi.TlsException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One echo connection: a {@link TlsBufferConnection} over an accepted blocking socket, driven by
+ * two virtual threads.
+ *
+ * <p><b>The reader</b> (the connection's own thread) runs the handshake, then reads from the
+ * socket, decrypts, and encrypts the echo of every chunk it decrypted <em>before</em> it decrypts
+ * the next record: TLS 1.2 (and some stacks on TLS 1.3) refuse to encrypt once the peer's
+ * close_notify has been decrypted, so an echo encrypted later could be lost. The ciphertext goes
+ * to an echo queue bounded by {@link EchoServerConfig#echoBufferSize()}; when the queue is full the
+ * reader waits, and so stops reading from the peer (backpressure). <b>The writer</b> takes
+ * ciphertext from the queue and writes it to the socket, without any lock held.
+ *
+ * <p><b>Lock.</b> {@code lock} guards the TLS connection, its buffers, the queue and the state
+ * below; it is never held across socket I/O. Every call into the TLS connection happens under it,
+ * from the reader, the writer (moving produced bytes into the queue), or a stop (its
+ * close_notify).
+ *
+ * <p><b>Deadlines</b> are timers on the server's scheduler ({@link Deadline}): one that fires
+ * marks the connection ended and closes the socket, which wakes a blocked read or write; waits on
+ * the condition are woken by the same signal. The handshake deadline covers the whole handshake,
+ * the idle deadline fires when no byte moved either way for its duration (so also on a write
+ * blocked by a peer that does not read), the close-flush deadline runs from our close_notify until
+ * the last byte is written, and the peer-close deadline from our close_notify (a stop) until the
+ * peer's.
+ */
+final class EchoConnection {
+    private static final Logger LOG = System.getLogger(EchoServer.class.getName());
+    /** The buffer the socket is read into, which the TLS connection reads from. */
+    private static final int INBOUND_SIZE = 32 * 1024;
+    /** Where the TLS connection writes; moved into the echo queue as it fills. */
+    private static final int OUTBOUND_SIZE = 32 * 1024;
+    /** Plaintext decrypted in one go, and so echoed in one go. */
+    private static final int PLAINTEXT_CHUNK = 16 * 1024;
+
+    /** How a connection ended, as the server counts it. */
+    record Result(CloseReason reason, Optional<Deadline> deadline, boolean forced) {
+    }
+
+    /** The connection was ended under the threads: a deadline fired, or a stop forced it. */
+    private static final class Ended extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Ended() {
+            super("ended", null, false, false);
+        }
+    }
+
+    private static final Ended ENDED = new Ended();
+
+    private final long id;
+    private final String name;
+    private final Socket socket;
+    private final String remote;
+    private final TlsBufferConnection tls;
+    private final ByteBuffer inbound;
+    private final ByteBuffer outbound;
+    private final int echoBufferSize;
+    private final ConnectionPolicy policy;
+    private final boolean readsAfterSent;
+    private final ScheduledExecutorService timer;
+    private final Counters counters;
+    private final Consumer<EchoConnection> onEnd;
+    private final CompletableFuture<Result> done = new CompletableFuture<>();
+    private final CloseEvent closeEvent = new CloseEvent();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long queued;
+    /** Chunks the writer took from the queue so far: the reader waits for this to move. */
+    private long drained;
+    private boolean handshakeDone;
+    /** A stop asked for our close_notify; the reader sends it once all it decrypted is echoed. */
+    private boolean stopRequested;
+    /** The reader is in a socket read: everything it decrypted before is in the queue. */
+    private boolean readerParked;
+    private boolean closeNotifyProduced;
+    private boolean closedFirst;
+    /** Nothing more will be produced: the writer ends once the queue is empty. */
+    private boolean outputFinal;
+    private boolean writerDone;
+    private IOException writerFailure;
+    /** A deadline or a forced stop closed the socket; the threads stop where they are. */
+    private boolean ended;
+    private Deadline fired;
+    private boolean forced;
+    private final Map<Deadline, ScheduledFuture<?>> timers = new EnumMap<>(Deadline.class);
+
+    private volatile long lastProgress = System.nanoTime();
+    private final AtomicLong echoed = new AtomicLong();
+    private final AtomicLong discarded = new AtomicLong();
+
+    private EchoConnection(long id, Socket socket, TlsBufferConnection tls, ByteBuffer inbound, ByteBuffer outbound,
+                           EchoServerConfig config, boolean readsAfterSent, ScheduledExecutorService timer,
+                           Counters counters, Consumer<EchoConnection> onEnd) {
+        this.id = id;
+        this.name = "closenotify-echo-" + id;
+        this.socket = socket;
+        this.remote = address(socket);
+        this.tls = tls;
+        this.inbound = inbound;
+        this.outbound = outbound;
+        this.echoBufferSize = config.echoBufferSize();
+        this.policy = config.policy();
+        this.readsAfterSent = readsAfterSent;
+        this.timer = timer;
+        this.counters = counters;
+        this.onEnd = onEnd;
+    }
+
+    /**
+     * A connection over the accepted {@code socket}, not started yet.
+     *
+     * @param readsAfterSent whether the provider can read after our close_notify (SEMANTICS.md §9
+     *     {@code READ_AFTER_SENT}); without it a stop sends close_notify and does not wait for the
+     *     peer's
+     * @param onEnd runs once the connection has ended and is counted, before {@link #done()} completes
+     */
+    static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
+                               boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
+                               Consumer<EchoConnection> onEnd) throws TlsException {
+        ByteBuffer inbound = ByteBuffer.allocate(INBOUND_SIZE);
+        ByteBuffer outbound = ByteBuffer.allocate(OUTBOUND_SIZE);
+        InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
+        TlsBufferConnection tls = context.open(inbound, outbound, peer, config.policy());
+        return new EchoConnection(id, socket, tls, inbound, outbound, config, readsAfterSent, timer, counters, onEnd);
+    }
+
+    long id() {
+        return id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Completes when the connection has ended, with how. */
+    CompletableFuture<Result> done() {
+        return done;
+    }
+
+    long bytesIn() {
+        return tls.bytesIn();
+    }
+
+    long bytesOut() {
+        return tls.bytesOut();
+    }
+
+    long bytesEchoed() {
+        return echoed.get();
+    }
+
+    long bytesDiscarded() {
+        return discarded.get();
+    }
+
+    // ------------------------------------------------------------------ the reader
+
+    /** The connection's life, on its own virtual thread. */
+    void run() {
+        closeEvent.begin();
+        lock.lock();
+        try {
+            arm(Deadline.HANDSHAKE, policy.handshakeTimeout());
+        } finally {
+            lock.unlock();
+        }
+        Thread writer = Thread.ofVirtual().name(name + "-writer").start(this::writeLoop);
+        try {
+            InputStream in = socket.getInputStream();
+            handshake(in);
+            serve(in);
+        } catch (Ended e) {
+            // A deadline or the end of a stop's grace period closed the socket: finish() says which.
+        } catch (TlsException e) {
+            LOG.log(Level.DEBUG, () -> name + " from " + remote + ": " + e.getMessage());
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.log(Level.WARNING, name + " from " + remote + " failed unexpectedly", e);
+        } finally {
+            finish(writer);
+        }
+    }
+
+    private void handshake(InputStream in) throws TlsException, Ended {
+        HandshakeEvent event = new HandshakeEvent();
+        event.begin();
+        event.connection = id;
+        event.remoteAddress = remote;
+        event.provider = tls.providerName();
+        try {
+            while (true) {
+                Progress p;
+                lock.lock();
+                try {
+                    checkEnded();
+                    p = tls.handshake();
+                    spill();
+                    if (p == Progress.WANT_WRITE && queued >= echoBufferSize) {
+                        awaitDrain();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (p == Progress.DONE) {
+                    break;
+                }
+                if (p == Progress.WANT_READ) {
+                    fill(in);
+                }
+            }
+        } catch (TlsException | Ended e) {
+            counters.failedHandshakes.increment();
+            event.succeeded = false;
+            event.failure = e instanceof TlsException t ? t.getMessage() : "deadline or stop";
+            event.commit();
+            throw e;
+        }
+        SessionFacts facts = tls.session().orElseThrow();
+        lock.lock();
+        try {
+            handshakeDone = true;
+            cancel(Deadline.HANDSHAKE);
+            arm(Deadline.IDLE, policy.idleReadTimeout());
+        } finally {
+            lock.unlock();
+        }
+        (facts.resumed() ? counters.resumedHandshakes : counters.fullHandshakes).increment();
+        event.succeeded = true;
+        event.protocol = facts.protocol();
+        event.cipherSuite = facts.cipherSuite();
+        event.resumed = facts.resumed();
+        event.commit();
+        LOG.log(Level.DEBUG, () -> name + " from " + remote + ": handshake done, " + facts);
+    }
+
+    /**
+     * The echo loop, until the peer's close_notify has been answered, or (on a provider that cannot
+     * read after its own close_notify) ours has been sent.
+     */
+    private void serve(InputStream in) throws TlsException, Ended {
+        ByteBuffer plain = ByteBuffer.allocate(PLAINTEXT_CHUNK);
+        while (true) {
+            lock.lock();
+            try {
+                while (true) {
+                    checkEnded();
+                    if (closedFirst && !readsAfterSent) {
+                        return;
+                    }
+                    plain.clear();
+                    int n = tls.read(plain);
+                    spill();
+                    if (n > 0) {
+                        plain.flip();
+                        if (closeNotifyProduced) {
+                            // Sent by the peer after our close_notify (a stop): nothing may be written now.
+                            discarded.addAndGet(n);
+                        } else {
+                            echo(plain);
+                        }
+                    } else if (n < 0) {
+                        peerClosed();
+                        return;
+                    } else {
+                        break;
+                    }
+                }
+                // Everything decrypted so far is echoed: the safe point for a stop's close_notify.
+                if (stopRequested && !closeNotifyProduced) {
+                    closeFirst();
+                    if (!readsAfterSent) {
+                        return;
+                    }
+                }
+                readerParked = true;
+            } finally {
+                lock.unlock();
+            }
+            if (!fill(in)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reads from the socket into {@code inbound}, which is empty whenever the TLS connection asks
+     * for more. Only this thread touches {@code inbound} outside TLS calls, so the read goes straight
+     * into it, without the lock. False when reading is over (our close_notify is out on a provider
+     * that cannot read after it, and the socket's input was shut to wake us).
+     */
+    private boolean fill(InputStream in) throws TlsException, Ended {
+        int n;
+        try {
+            n = in.read(inbound.array(), inbound.arrayOffset() + inbound.position(), inbound.remaining());
+        } catch (IOException e) {
+            lock.lock();
+            try {
+                readerParked = false;
+                checkEnded();
+                if (closedFirst && !readsAfterSent) {
+                    return false;
+                }
+                tls.transportReset(e);
+            } finally {
+                lock.unlock();
+            }
+            throw new TlsException(TlsException.Kind.RESET, "the transport failed: " + e, e);
+        }
+        lock.lock();
+        try {
+            readerParked = false;
+            checkEnded();
+            if (n < 0) {
+                if (closedFirst && !readsAfterSent) {
+                    return false;
+                }
+                tls.transportEof();
+            } else {
+                inbound.position(inbound.position() + n);
+                lastProgress = System.nanoTime();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Encrypts all of {@code plain} into the queue, waiting while the queue is full. Under lock. */
+    private void echo(ByteBuffer plain) throws TlsException, Ended {
+        int n = plain.remaining();
+        while (plain.hasRemaining()) {
+            tls.write(plain);
+            spill();
+            if (plain.hasRemaining() && queued >= echoBufferSize) {
+                awaitDrain();
+            }
+        }
+        echoed.addAndGet(n);
+    }
+
+    /** The peer's close_notify (or, by policy, its EOF) arrived: everything before it is echoed; answer it. */
+    private void peerClosed() throws TlsException {
+        tls.shutdown(); // COMPLETE, or WANT_WRITE: the writer moves the rest of our close_notify out
+        closeNotifyProduced = true;
+        outputFinal = true;
+        spill();
+        arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
+        changed.signalAll();
+    }
+
+    /** A stop: our close_notify, first. Under lock, with everything decrypted so far echoed. */
+    private void closeFirst() throws TlsException {
+        ShutdownResult r = tls.shutdown(); // SENT, WANT_WRITE, or COMPLETE by quiet shutdown
+        closeNotifyProduced = true;
+        closedFirst = true;
+        outputFinal = true;
+        spill();
+        cancel(Deadline.IDLE);
+        arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
+        if (r != ShutdownResult.COMPLETE && readsAfterSent) {
+            arm(Deadline.PEER_CLOSE, policy.peerCloseTimeout());
+        }
+        changed.signalAll();
+        if (readerParked && (r == ShutdownResult.COMPLETE || !readsAfterSent)) {
+            // Nothing more to wait for from the peer: wake the reader from its socket read.
+            try {
+                socket.shutdownInput();
+            } catch (IOException e) {
+                // Closed already: the reader wakes anyway.
+            }
+        }
+    }
+
+    /** Waits until the writer took a chunk from the queue. Under lock. */
+    private void awaitDrain() throws TlsException, Ended {
+        long seen = drained;
+        while (drained == seen && !ended && writerFailure == null) {
+            changed.awaitUninterruptibly();
+        }
+        checkEnded();
+        if (writerFailure != null) {
+            tls.transportReset(writerFailure);
+            throw new TlsException(TlsException.Kind.RESET, "the transport failed while writing: " + writerFailure,
+                    writerFailure);
+        }
+    }
+
+    /**
+     * Moves what the TLS connection produced into the queue, while the queue is under its bound
+     * (it may go over by one chunk). Under lock.
+     */
+    private void spill() {
+        while (queued < echoBufferSize) {
+            if (outbound.position() == 0) {
+                try {
+                    if (tls.flush() == Progress.DONE && outbound.position() == 0) {
+                        return;
+                    }
+                } catch (TlsException e) {
+                    return; // The connection failed: what it produced before is in outbound already.
+                }
+                if (outbound.position() == 0) {
+                    return;
+                }
+            }
+            outbound.flip();
+            byte[] chunk = new byte[outbound.remaining()];
+            outbound.get(chunk);
+            outbound.clear();
+            queue.addLast(chunk);
+            queued += chunk.length;
+            changed.signalAll();
+        }
+    }
+
+    private void checkEnded() throws Ended {
+        if (ended) {
+            throw ENDED;
+        }
+    }
+
+    // ------------------------------------------------------------------ the writer
+
+    /** Writes the queue to the socket until the output is final and all written, or the end. */
+    private void writeLoop() {
+        OutputStream out;
+        try {
+            out = socket.getOutputStream();
+        } catch (IOException e) {
+            writerFailed(e);
+            return;
+        }
+        while (true) {
+            byte[] chunk;
+            lock.lock();
+            try {
+                while (true) {
+                    if (ended) {
+                        return;
+                    }
+                    spill();
+                    chunk = queue.pollFirst();
+                    if (chunk != null) {
+                        queued -= chunk.length;
+                        drained++;
+                        changed.signalAll();
+                        break;
+                    }
+                    if (outputFinal) {
+                        writerDone = true;
+                        changed.signalAll();
+                        return;
+                    }
+                    changed.awaitUninterruptibly();
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                out.write(chunk);
+            } catch (IOException e) {
+                writerFailed(e);
+                return;
+            }
+            lastProgress = System.nanoTime();
+        }
+    }
+
+    private void writerFailed(IOException e) {
+        lock.lock();
+        try {
+            if (!ended) {
+                writerFailure = e;
+                LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + e);
+            }
+            writerDone = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        // The reader may be in a socket read: the transport is broken, so wake it.
+        closeSocket();
+    }
+
+    // ------------------------------------------------------------------ a stop
+
+    /**
+     * A stop began: send our close_notify now if the reader is waiting for the peer with everything
+     * echoed, or let the reader send it at its next such point (after the handshake, after the
+     * echo it is writing). Never blocks on I/O.
+     */
+    void requestStop() {
+        lock.lock();
+        try {
+            if (ended || closeNotifyProduced) {
+                return;
+            }
+            stopRequested = true;
+            if (handshakeDone && readerParked) {
+                closeFirst();
+            }
+        } catch (TlsException e) {
+            LOG.log(Level.DEBUG, () -> name + ": close_notify at stop failed: " + e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stop's grace period is over: close the socket now. */
+    void force() {
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            forced = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        closeSocket();
+    }
+
+    // ------------------------------------------------------------------ deadlines
+
+    /** Starts {@code kind}'s timer, unless it is none, running, or the connection ended. Under lock. */
+    private void arm(Deadline kind, Duration after) {
+        if (after.isZero() || timers.containsKey(kind) || ended) {
+            return;
+        }
+        schedule(kind, after.toNanos());
+    }
+
+    private void schedule(Deadline kind, long nanos) {
+        try {
+            timers.put(kind, timer.schedule(() -> expire(kind), nanos, TimeUnit.NANOSECONDS));
+        } catch (RejectedExecutionException e) {
+            // The server is past its stop: its last force ends this connection.
+        }
+    }
+
+    private void cancel(Deadline kind) {
+        ScheduledFuture<?> f = timers.remove(kind);
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    /** A timer ran out: end the connection if its deadline still applies. */
+    private void expire(Deadline kind) {
+        lock.lock();
+        try {
+            timers.remove(kind);
+            if (ended) {
+                return;
+            }
+            switch (kind) {
+                case HANDSHAKE -> {
+                    if (handshakeDone) {
+                        return;
+                    }
+                }
+                case IDLE -> {
+                    if (outputFinal) {
+                        return; // closing: the close deadlines apply now
+                    }
+                    long idle = policy.idleReadTimeout().toNanos();
+                    long quiet = System.nanoTime() - lastProgress;
+                    if (quiet < idle) {
+                        schedule(kind, idle - quiet);
+                        return;
+                    }
+                }
+                case CLOSE_FLUSH -> {
+                    if (writerDone) {
+                        return;
+                    }
+                }
+                case PEER_CLOSE -> {
+                    if (tls.flags().contains(ShutdownFlag.RECEIVED)) {
+                        return;
+                    }
+                }
+            }
+            ended = true;
+            fired = kind;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        counters.fired(kind);
+        LOG.log(Level.DEBUG, () -> name + " from " + remote + ": " + kind + " deadline expired, closing the socket");
+        closeSocket();
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    /** Lets the writer finish (within the close-flush deadline), closes, counts, reports. */
+    private void finish(Thread writer) {
+        lock.lock();
+        try {
+            if (!ended) {
+                outputFinal = true; // after a failure too: an alert the connection produced still goes out
+                arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
+                changed.signalAll();
+                while (!writerDone && !ended) {
+                    changed.awaitUninterruptibly();
+                }
+            }
+            if (!ended && writerFailure == null && closeNotifyProduced
+                    && tls.flags().contains(ShutdownFlag.RECEIVED)) {
+                try {
+                    tls.shutdown(); // COMPLETE, now that the last of our close_notify is out too
+                } catch (TlsException e) {
+                    LOG.log(Level.DEBUG, () -> name + ": final shutdown step: " + e.getMessage());
+                }
+            }
+            ended = true;
+            timers.values().forEach(f -> f.cancel(false));
+            timers.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        tls.close();
+        closeSocket();
+        CloseOutcome outcome = tls.outcome().orElseThrow();
+        CloseReason reason = outcome.failure().isPresent() ? outcome.reason()
+                : fired != null ? CloseReason.TIMEOUT
+                : writerFailure != null ? CloseReason.RESET // our last bytes did not reach the peer
+                : outcome.reason();
+        Result result = new Result(reason, Optional.ofNullable(fired), forced);
+
+        counters.bytesIn.add(tls.bytesIn());
+        counters.bytesOut.add(tls.bytesOut());
+        counters.bytesEchoed.add(echoed.get());
+        counters.bytesDiscarded.add(discarded.get());
+        counters.closed(reason);
+
+        closeEvent.connection = id;
+        closeEvent.remoteAddress = remote;
+        closeEvent.provider = tls.providerName();
+        closeEvent.protocol = tls.session().map(SessionFacts::protocol).orElse("");
+        closeEvent.reason = reason.name();
+        closeEvent.deadline = fired == null ? "" : fired.name();
+        closeEvent.forced = forced;
+        closeEvent.flags = outcome.flags().toString();
+        closeEvent.bytesIn = tls.bytesIn();
+        closeEvent.bytesOut = tls.bytesOut();
+        closeEvent.bytesEchoed = echoed.get();
+        closeEvent.commit();
+        LOG.log(Level.DEBUG, () -> name + " from " + remote + " ended " + reason
+                + (fired != null ? " (" + fired + " deadline)" : "") + (forced ? " (forced at stop)" : "")
+                + ": flags " + outcome.flags() + ", " + tls.bytesIn() + " bytes in, " + tls.bytesOut() + " out, "
+                + echoed.get() + " echoed" + outcome.failure().map(f -> ", " + f.getMessage()).orElse(""));
+        onEnd.accept(this);
+        done.complete(result);
+        if (writer.isAlive()) {
+            // The socket is closed: a writer still in a write fails at once.
+            try {
+                writer.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Nothing left to do with it.
+        }
+    }
+
+    private static String address(Socket socket) {
+        return socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + remote + "]";
+    }
+}

@@ -1,0 +1,192 @@
+package dev.closenotify.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.closenotify.spi.CloseReason;
+import dev.closenotify.spi.ShutdownProvider;
+import dev.closenotify.spi.ShutdownProviders;
+import dev.closenotify.spi.ShutdownResult;
+import dev.closenotify.spi.TlsConfig;
+import dev.closenotify.spi.TlsContext;
+import dev.closenotify.spi.TlsException;
+import dev.closenotify.spi.TlsSocketConnection;
+import dev.closenotify.tck.support.Peer;
+import dev.closenotify.tck.support.TestCertificates;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.provider.Arguments;
+
+/** Servers, clients and the provider × protocol matrix of the server's tests. */
+final class Fixtures {
+    static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    private Fixtures() {
+    }
+
+    /** Every usable provider on the class path (each is a server and a client in the matrix). */
+    static List<ShutdownProvider> providers() {
+        return ShutdownProviders.candidates().stream().filter(c -> c.availability().isAvailable())
+                .map(ShutdownProviders.Candidate::provider).toList();
+    }
+
+    /** Server provider × client provider × protocol. */
+    static Stream<Arguments> matrix() {
+        List<Arguments> all = new ArrayList<>();
+        for (ShutdownProvider server : providers()) {
+            for (ShutdownProvider client : providers()) {
+                for (String protocol : PROTOCOLS) {
+                    all.add(Arguments.of(Named.of("server=" + server.name(), server),
+                            Named.of("client=" + client.name(), client), protocol));
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    /** Server provider × protocol, each with a client of its own provider: for what only the server decides. */
+    static Stream<Arguments> servers() {
+        List<Arguments> all = new ArrayList<>();
+        for (ShutdownProvider server : providers()) {
+            for (String protocol : PROTOCOLS) {
+                all.add(Arguments.of(Named.of("server=client=" + server.name(), server), protocol));
+            }
+        }
+        return all.stream();
+    }
+
+    /** Client provider × protocol, against the default server provider. */
+    static Stream<Arguments> clients() {
+        List<Arguments> all = new ArrayList<>();
+        for (ShutdownProvider client : providers()) {
+            for (String protocol : PROTOCOLS) {
+                all.add(Arguments.of(Named.of("client=" + client.name(), client), protocol));
+            }
+        }
+        return all.stream();
+    }
+
+    /** A server configuration on 127.0.0.1, an ephemeral port, the test server certificate, both protocols. */
+    static EchoServerConfig config(ShutdownProvider provider) {
+        TlsConfig tls = TlsConfig.server(TestCertificates.get().serverKeyManager()).build();
+        return EchoServerConfig.of(tls).withPort(0).withProvider(provider.name());
+    }
+
+    /** The server, started. */
+    static EchoServer start(EchoServerConfig config) throws IOException {
+        return new EchoServer(config).start();
+    }
+
+    /** A client context of {@code provider} for {@code protocol}, trusting the test CA, verifying localhost. */
+    static TlsContext client(ShutdownProvider provider, String protocol) {
+        return provider.newContext(TlsConfig.client().trustManager(TestCertificates.get().trustManager())
+                .serverName("localhost").protocols(protocol).build());
+    }
+
+    /** A client connection to {@code server}, handshaken. */
+    static TlsSocketConnection connect(TlsContext client, EchoServer server) throws IOException {
+        TlsSocketConnection c = client.open(socket(server));
+        try {
+            c.handshake();
+        } catch (TlsException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** A plain TCP socket connected to {@code server}. */
+    static Socket socket(EchoServer server) throws IOException {
+        Socket s = new Socket();
+        s.connect(server.address(), 5_000);
+        return s;
+    }
+
+    /** Reads exactly {@code n} bytes. */
+    static byte[] readFully(TlsSocketConnection c, int n) throws TlsException {
+        byte[] b = new byte[n];
+        int off = 0;
+        while (off < n) {
+            int r = c.read(b, off, n - off);
+            if (r < 0) {
+                throw new AssertionError("end-of-stream after " + off + " of " + n + " echoed bytes");
+            }
+            off += r;
+        }
+        return b;
+    }
+
+    /** Writes {@code data}, reads its echo back, on two threads; asserts the echo is the same. */
+    static void echo(TlsSocketConnection c, byte[] data) throws Exception {
+        CompletableFuture<Void> writer = Peer.run(() -> c.write(data, 0, data.length));
+        byte[] back;
+        try {
+            back = readFully(c, data.length);
+        } catch (Throwable t) {
+            Peer.suppressInto(t, writer);
+            throw t;
+        }
+        writer.get();
+        assertArrayEquals(data, back, "the echo of " + data.length + " bytes");
+    }
+
+    /** The clean client close: shutdown() = SENT, read to end-of-stream (the server's close_notify), shutdown() = COMPLETE. */
+    static void closeCleanly(TlsSocketConnection c) throws TlsException {
+        assertEquals(ShutdownResult.SENT, c.shutdown());
+        byte[] rest = readToEnd(c);
+        assertEquals(0, rest.length, "bytes after our close_notify");
+        assertEquals(ShutdownResult.COMPLETE, c.shutdown());
+        c.close();
+        assertEquals(CloseReason.CLEAN, c.outcome().orElseThrow().reason());
+    }
+
+    /** Everything until end-of-stream. */
+    static byte[] readToEnd(TlsSocketConnection c) throws TlsException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] b = new byte[16 * 1024];
+        int n;
+        while ((n = c.read(b, 0, b.length)) != -1) {
+            out.write(b, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** Random bytes, the same for the same seed. */
+    static byte[] random(long seed, int n) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits until the server's stats satisfy {@code condition}; fails with the stats otherwise. */
+    static ServerStats awaitStats(EchoServer server, Predicate<ServerStats> condition) {
+        await().atMost(WAIT).alias("server stats").until(server::stats, condition::test);
+        return server.stats();
+    }
+
+    /** Waits until no connection is open on the server. */
+    static ServerStats awaitIdle(EchoServer server) {
+        return awaitStats(server, s -> s.active() == 0);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.closenotify.server;
+
+import static dev.closenotify.server.Fixtures.awaitIdle;
+import static dev.closenotify.server.Fixtures.closeCleanly;
+import static dev.closenotify.server.Fixtures.connect;
+import static dev.closenotify.server.Fixtures.echo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.closenotify.spi.Capability;
+import dev.closenotify.spi.CloseReason;
+import dev.closenotify.spi.ShutdownFlag;
+import dev.closenotify.spi.ShutdownProvider;
+import dev.closenotify.spi.ShutdownProviders;
+import dev.closenotify.spi.TlsContext;
+import dev.closenotify.spi.TlsSocketConnection;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Sessions through the echo server (SEMANTICS.md §4): a client that closed cleanly resumes, the
+ * server counts resumed and full handshakes, and a client that vanished without close_notify is
+ * counted as truncated and does not resume.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SessionTest {
+    private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.closenotify.server.Fixtures#clients")
+    void resumesAfterACleanClose(ShutdownProvider clientProvider, String protocol) throws Exception {
+        ShutdownProvider serverProvider = ShutdownProviders.get();
+        try (EchoServer server = Fixtures.start(Fixtures.config(serverProvider))) {
+            TlsContext client = Fixtures.client(clientProvider, protocol);
+            TlsSocketConnection first = connect(client, server);
+            echo(first, PING);
+            closeCleanly(first);
+            assertFalse(first.session().orElseThrow().resumed(), "the first handshake is full");
+
+            TlsSocketConnection second = connect(client, server);
+            echo(second, PING);
+            closeCleanly(second);
+            boolean resumes = !protocol.equals("TLSv1.3")
+                    || (clientProvider.supports(Capability.RESUMPTION_TLS13) && serverProvider.supports(Capability.RESUMPTION_TLS13));
+            assertEquals(resumes, second.session().orElseThrow().resumed(), "the second handshake resumed");
+
+            ServerStats stats = awaitIdle(server);
+            assertEquals(resumes ? 1 : 2, stats.fullHandshakes(), stats.summary());
+            assertEquals(resumes ? 1 : 0, stats.resumedHandshakes(), stats.summary());
+            assertEquals(2, stats.closes(CloseReason.CLEAN), stats.summary());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.closenotify.server.Fixtures#clients")
+    void aVanishedClientIsTruncatedAndDoesNotResume(ShutdownProvider clientProvider, String protocol) throws Exception {
+        try (EchoServer server = Fixtures.start(Fixtures.config(ShutdownProviders.get()))) {
+            TlsContext client = Fixtures.client(clientProvider, protocol);
+            TlsSocketConnection gone = connect(client, server);
+            echo(gone, PING);
+            gone.close(); // no close_notify: the transport just ends
+            assertEquals(CloseReason.ABORTED, gone.outcome().orElseThrow().reason());
+
+            ServerStats stats = Fixtures.awaitStats(server, s -> s.closes(CloseReason.TRUNCATED) == 1);
+            assertEquals(1, stats.ended(), stats.summary());
+
+            TlsSocketConnection next = connect(client, server);
+            echo(next, PING);
+            closeCleanly(next);
+            assertFalse(next.session().orElseThrow().resumed(), "a session whose connection was truncated is not resumed");
+            stats = awaitIdle(server);
+            assertEquals(2, stats.fullHandshakes(), stats.summary());
+            assertEquals(0, stats.resumedHandshakes(), stats.summary());
+        }
+    }
+
+    /**
+     * SEMANTICS.md §4, the limit the README states: JSSE's server issues stateless tickets by default
+     * (TLS 1.3, and TLS 1.2 to clients that ask for them), so a session ticket already in the
+     * client's hands stays usable after the server dropped its side of a truncated connection. A
+     * client that keeps its session (SENT set by hand, as OpenSSL's SSL_set_shutdown) and vanishes
+     * therefore resumes. The server that holds its sessions drops them: {@code CliProcessTest}.
+     */
+    @ParameterizedTest(name = "server=jsse client=jsse {0}")
+    @ValueSource(strings = {"TLSv1.3", "TLSv1.2"})
+    void aStatelessTicketOutlivesTheServersDrop(String protocol) throws Exception {
+        ShutdownProvider jsse = ShutdownProviders.get("jsse");
+        try (EchoServer server = Fixtures.start(Fixtures.config(jsse))) {
+            TlsContext client = Fixtures.client(jsse, protocol);
+            TlsSocketConnection gone = connect(client, server);
+            echo(gone, PING);
+            gone.addFlags(ShutdownFlag.SENT);
+            gone.close();
+            assertTrue(gone.outcome().orElseThrow().sessionKept(), "the client keeps its session");
+            Fixtures.awaitStats(server, s -> s.closes(CloseReason.TRUNCATED) == 1);
+
+            TlsSocketConnection next = connect(client, server);
+            echo(next, PING);
+            closeCleanly(next);
+            assertTrue(next.session().orElseThrow().resumed(),
+                    "a stateless ticket the client holds is not revoked by the server's drop");
+        }
+    }
+}
