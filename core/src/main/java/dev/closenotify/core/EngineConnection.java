@@ -70,6 +70,8 @@ final class EngineConnection {
     // Guarded by writeLock; fill mode.
     private ByteBuffer netOut;
     private boolean handshakeBegun;
+    /** The close_notify an engine produced in place of data (see write()); sent by shutdown(). */
+    private ByteBuffer heldCloseNotify;
     /**
      * Our close_notify is produced but not all handed to the transport yet (buffer pair). Written
      * under writeLock, read without it by shutdown()'s fast path.
@@ -509,8 +511,15 @@ final class EngineConnection {
                     throw engineFailure(e, deadline);
                 }
                 if (r.getStatus() == Status.CLOSED) {
-                    // The engine closed its outbound side on its own (a stack without half-close):
-                    // whatever it produced instead of our data must not reach the peer behind our back.
+                    // The engine closed its outbound side on its own: the peer's close_notify was
+                    // unwrapped (by a reader racing this write, or on a stack without half-close), and
+                    // the engine answered with its close_notify instead of our data. That must not reach
+                    // the peer behind the application's back, but the engine will not produce it again:
+                    // keep it for shutdown().
+                    if (r.bytesConsumed() == 0 && netOut.position() > outBefore) {
+                        heldCloseNotify = ByteBuffer.allocate(netOut.position() - outBefore)
+                                .put(netOut.duplicate().position(outBefore).limit(netOut.position())).flip();
+                    }
                     netOut.position(outBefore);
                     throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, provider.name()
                             + " refuses to write after the peer's close_notify; nothing was sent."
@@ -656,6 +665,7 @@ final class EngineConnection {
                 // closed its inbound side with our close_notify (READ_AFTER_SENT gap) as a failure.
                 closeNotifySent = true;
                 engine.closeOutbound();
+                int mark = netOut.position();
                 try {
                     for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
                         SSLEngineResult r = wrap(EMPTY);
@@ -666,6 +676,7 @@ final class EngineConnection {
                 } catch (SSLException e) {
                     throw engineFailure(e, flushDeadline);
                 }
+                releaseHeldCloseNotify(mark);
                 closeNotifyUnflushed = true; // before SENT shows: the fast path must not report COMPLETE yet
                 sent = true;
                 now = true;
@@ -831,16 +842,30 @@ final class EngineConnection {
         try {
             closeNotifySent = true; // before the engine closes, as in sendCloseNotify
             engine.closeOutbound();
+            int mark = netOut.position();
             try {
                 wrap(EMPTY);
             } catch (SSLException e) {
                 throw engineFailure(e, Wire.deadline(policy.closeFlushTimeout()));
             }
+            releaseHeldCloseNotify(mark);
             sent = true;
             flush(Wire.deadline(policy.closeFlushTimeout()), "close_notify on close");
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** If closing produced nothing after {@code mark}, the close_notify the engine made earlier goes now. */
+    private void releaseHeldCloseNotify(int mark) {
+        if (heldCloseNotify == null || netOut.position() != mark) {
+            return;
+        }
+        if (netOut.remaining() < heldCloseNotify.remaining()) {
+            netOut = ByteBuffer.allocate(netOut.position() + heldCloseNotify.remaining()).put(netOut.flip());
+        }
+        netOut.put(heldCloseNotify);
+        heldCloseNotify = null;
     }
 
     void transportReset(IOException cause) {
