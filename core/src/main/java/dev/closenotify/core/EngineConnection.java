@@ -236,9 +236,7 @@ final class EngineConnection {
                     case FINISHED, NOT_HANDSHAKING -> {
                         handshakeFinished();
                         if (provider.releaseAfterHandshake(engine)) {
-                            for (int i = 0; i < 8 && wrap(EMPTY).bytesProduced() > 0; i++) {
-                                // what the stack released (TLS 1.3 tickets) goes out with the handshake
-                            }
+                            wrapPending(); // what the stack released (TLS 1.3 tickets) goes out with the handshake
                         }
                     }
                 }
@@ -618,6 +616,19 @@ final class EngineConnection {
 
     /** Hands {@code netOut} to the transport; true when nothing is left. Needs writeLock. */
     private boolean flush(long deadline, String during) throws TlsException {
+        try {
+            return writeOut(deadline);
+        } catch (SocketTimeoutException e) {
+            throw fail(new TlsException(Kind.TIMEOUT, "deadline expired while handing bytes to the transport"
+                    + " during " + during + " (the peer is not reading); the transport is closed", e),
+                    CloseReason.TIMEOUT, true);
+        } catch (IOException e) {
+            throw transportFailure(e, during);
+        }
+    }
+
+    /** Hands {@code netOut} to the transport, counting what went: true when nothing is left. */
+    private boolean writeOut(long deadline) throws IOException {
         if (netOut.position() == 0) {
             return true;
         }
@@ -625,12 +636,6 @@ final class EngineConnection {
         int before = netOut.remaining();
         try {
             return wire.write(netOut, deadline);
-        } catch (SocketTimeoutException e) {
-            throw fail(new TlsException(Kind.TIMEOUT, "deadline expired while handing bytes to the transport"
-                    + " during " + during + " (the peer is not reading); the transport is closed", e),
-                    CloseReason.TIMEOUT, true);
-        } catch (IOException e) {
-            throw transportFailure(e, during);
         } finally {
             bytesOut.addAndGet(before - netOut.remaining());
             netOut.compact();
@@ -661,22 +666,7 @@ final class EngineConnection {
         try {
             boolean now = closeNotifyUnflushed;
             if (!sent) {
-                // Before the engine closes: a reader on another thread must never see a stack that
-                // closed its inbound side with our close_notify (READ_AFTER_SENT gap) as a failure.
-                closeNotifySent = true;
-                engine.closeOutbound();
-                int mark = netOut.position();
-                try {
-                    for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-                        SSLEngineResult r = wrap(EMPTY);
-                        if (r.getStatus() == Status.CLOSED || r.bytesProduced() == 0) {
-                            break;
-                        }
-                    }
-                } catch (SSLException e) {
-                    throw engineFailure(e, flushDeadline);
-                }
-                releaseHeldCloseNotify(mark);
+                produceCloseNotify(flushDeadline);
                 closeNotifyUnflushed = true; // before SENT shows: the fast path must not report COMPLETE yet
                 sent = true;
                 now = true;
@@ -840,15 +830,7 @@ final class EngineConnection {
         // close() is final: checkUsable would refuse, so this is sendCloseNotify without that check.
         writeLock.lock();
         try {
-            closeNotifySent = true; // before the engine closes, as in sendCloseNotify
-            engine.closeOutbound();
-            int mark = netOut.position();
-            try {
-                wrap(EMPTY);
-            } catch (SSLException e) {
-                throw engineFailure(e, Wire.deadline(policy.closeFlushTimeout()));
-            }
-            releaseHeldCloseNotify(mark);
+            produceCloseNotify(Wire.deadline(policy.closeFlushTimeout()));
             sent = true;
             flush(Wire.deadline(policy.closeFlushTimeout()), "close_notify on close");
         } finally {
@@ -856,16 +838,38 @@ final class EngineConnection {
         }
     }
 
-    /** If closing produced nothing after {@code mark}, the close_notify the engine made earlier goes now. */
-    private void releaseHeldCloseNotify(int mark) {
-        if (heldCloseNotify == null || netOut.position() != mark) {
-            return;
+    /**
+     * Closes the engine's outbound side and wraps its close_notify into {@code netOut}, or the one
+     * it made earlier in place of data (see {@link #write}). Needs writeLock.
+     */
+    private void produceCloseNotify(long deadline) throws TlsException {
+        // Before the engine closes: a reader on another thread must never see a stack that closes
+        // its inbound side with our close_notify (READ_AFTER_SENT gap) as a failure.
+        closeNotifySent = true;
+        engine.closeOutbound();
+        int mark = netOut.position();
+        try {
+            wrapPending();
+        } catch (SSLException e) {
+            throw engineFailure(e, deadline);
         }
-        if (netOut.remaining() < heldCloseNotify.remaining()) {
-            netOut = ByteBuffer.allocate(netOut.position() + heldCloseNotify.remaining()).put(netOut.flip());
+        if (heldCloseNotify != null && netOut.position() == mark) {
+            if (netOut.remaining() < heldCloseNotify.remaining()) {
+                netOut = ByteBuffer.allocate(netOut.position() + heldCloseNotify.remaining()).put(netOut.flip());
+            }
+            netOut.put(heldCloseNotify);
         }
-        netOut.put(heldCloseNotify);
         heldCloseNotify = null;
+    }
+
+    /** Wraps what the engine has to say on its own (a close_notify, an alert) until it has nothing more. */
+    private void wrapPending() throws SSLException {
+        for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+            SSLEngineResult r = wrap(EMPTY);
+            if (r.getStatus() == Status.CLOSED || r.bytesProduced() == 0) {
+                return;
+            }
+        }
     }
 
     void transportReset(IOException cause) {
@@ -927,28 +931,17 @@ final class EngineConnection {
 
     private void emitAlertLocked(long deadline) {
         try {
-            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-                SSLEngineResult r = wrap(EMPTY);
-                if (r.bytesProduced() == 0 || r.getStatus() == Status.CLOSED) {
-                    break;
-                }
-            }
+            wrapPending();
         } catch (SSLException | RuntimeException ignored) {
             // The engine has nothing (more) to say; the failure is reported by the caller.
         }
-        if (netOut.position() == 0 || wire.closed()) {
+        if (wire.closed()) {
             return;
         }
-        netOut.flip();
-        int before = netOut.remaining();
         try {
-            long d = deadline != Wire.NO_DEADLINE ? deadline : Wire.deadline(policy.closeFlushTimeout());
-            wire.write(netOut, d);
+            writeOut(deadline != Wire.NO_DEADLINE ? deadline : Wire.deadline(policy.closeFlushTimeout()));
         } catch (IOException ignored) {
             // The peer is gone; the alert was best effort.
-        } finally {
-            bytesOut.addAndGet(before - netOut.remaining());
-            netOut.compact();
         }
     }
 
