@@ -1,5 +1,7 @@
 package dev.closenotify.tck;
 
+import static dev.closenotify.tck.Sockets.readExactly;
+import static dev.closenotify.tck.Sockets.readToEnd;
 import static dev.closenotify.spi.ShutdownFlag.RECEIVED;
 import static dev.closenotify.spi.ShutdownFlag.SENT;
 import static org.awaitility.Awaitility.await;
@@ -1384,29 +1386,6 @@ public abstract class BlockingShutdownContract {
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         assertTrue(took.compareTo(bound.minus(EARLY)) >= 0, what + " gave up after " + took + ", before its bound " + bound);
         assertTrue(took.compareTo(bound.plus(SLACK)) < 0, what + " took " + took + ", bound " + bound + " + slack " + SLACK);
-    }
-
-    private static byte[] readExactly(TlsSocketConnection c, int n) throws TlsException {
-        byte[] out = new byte[n];
-        int got = 0;
-        while (got < n) {
-            int r = c.read(out, got, n - got);
-            if (r < 0) {
-                fail("end-of-stream after " + got + " of " + n + " bytes");
-            }
-            got += r;
-        }
-        return out;
-    }
-
-    private static byte[] readToEnd(TlsSocketConnection c) throws TlsException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[1000];
-        int n;
-        while ((n = c.read(buf, 0, buf.length)) >= 0) {
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private static byte[] readChannel(ByteChannel ch, int n) throws IOException {

@@ -1,5 +1,7 @@
 package dev.closenotify.tck;
 
+import static dev.closenotify.tck.Sockets.readExactly;
+import static dev.closenotify.tck.Sockets.readToEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +31,6 @@ import dev.closenotify.spi.TlsConnection;
 import dev.closenotify.spi.TlsException;
 import dev.closenotify.spi.TlsException.Kind;
 import dev.closenotify.spi.TlsSocketConnection;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -615,29 +616,6 @@ public abstract class SessionContract {
     private static void awaitBothEnds(FaultyProxy proxy, FaultyProxy.Connection wire) throws InterruptedException {
         wire.awaitEnd(proxy.clientToServer(), WAIT);
         wire.awaitEnd(proxy.serverToClient(), WAIT);
-    }
-
-    private static byte[] readExactly(TlsSocketConnection conn, int n) throws TlsException {
-        byte[] b = new byte[n];
-        int off = 0;
-        while (off < n) {
-            int r = conn.read(b, off, n - off);
-            if (r < 0) {
-                fail("end-of-stream after " + off + " of " + n + " bytes");
-            }
-            off += r;
-        }
-        return b;
-    }
-
-    private static byte[] readToEnd(TlsSocketConnection conn) throws TlsException {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] b = new byte[4096];
-        int r;
-        while ((r = conn.read(b, 0, b.length)) >= 0) {
-            got.write(b, 0, r);
-        }
-        return got.toByteArray();
     }
 
     private static <T> T await(CompletableFuture<T> f) throws Exception {

@@ -1,9 +1,5 @@
 package dev.closenotify.tck.selftest;
 
-import dev.closenotify.spi.CloseOutcome;
-import dev.closenotify.spi.Role;
-import dev.closenotify.spi.SessionFacts;
-import dev.closenotify.spi.ShutdownFlag;
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsException;
 import dev.closenotify.spi.TlsSocketConnection;
@@ -12,70 +8,15 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * A socket connection that is another one under another provider's name; a broken provider
  * overrides one method. The stream and channel views are the delegate's own.
  */
-class DelegatingSocketConnection implements TlsSocketConnection {
-    private final String providerName;
-    final TlsSocketConnection delegate;
+class DelegatingSocketConnection extends DelegatingConnection<TlsSocketConnection> implements TlsSocketConnection {
 
     DelegatingSocketConnection(String providerName, TlsSocketConnection delegate) {
-        this.providerName = providerName;
-        this.delegate = delegate;
-    }
-
-    @Override
-    public Role role() {
-        return delegate.role();
-    }
-
-    @Override
-    public String providerName() {
-        return providerName;
-    }
-
-    @Override
-    public Set<ShutdownFlag> flags() {
-        return delegate.flags();
-    }
-
-    @Override
-    public void addFlags(ShutdownFlag... flags) {
-        delegate.addFlags(flags);
-    }
-
-    @Override
-    public Optional<SessionFacts> session() {
-        return delegate.session();
-    }
-
-    @Override
-    public Optional<CloseOutcome> outcome() {
-        return delegate.outcome();
-    }
-
-    @Override
-    public long bytesIn() {
-        return delegate.bytesIn();
-    }
-
-    @Override
-    public long bytesOut() {
-        return delegate.bytesOut();
-    }
-
-    @Override
-    public ByteBuffer leftover() {
-        return delegate.leftover();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        super(providerName, delegate);
     }
 
     @Override
@@ -131,10 +72,5 @@ class DelegatingSocketConnection implements TlsSocketConnection {
     @Override
     public ByteChannel channel() {
         return delegate.channel();
-    }
-
-    @Override
-    public String toString() {
-        return providerName + " " + delegate;
     }
 }
