@@ -1,5 +1,7 @@
 package dev.closenotify.tck;
 
+import static dev.closenotify.tck.Sockets.readExactly;
+import static dev.closenotify.tck.Sockets.readToEnd;
 import static dev.closenotify.spi.ShutdownFlag.RECEIVED;
 import static dev.closenotify.spi.ShutdownFlag.SENT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -237,7 +239,7 @@ public abstract class CrossProviderContract {
                 assertEquals(CloseReason.CLEAN, reason(peer));
 
                 if (!readsAfterSent(pairing, closer)) {
-                    assertThrows(TlsException.class, second::join, "READ_AFTER_SENT declared as a gap by the "
+                    expectReadAfterShutdown(second::join, "READ_AFTER_SENT declared as a gap by the "
                             + closer + ": shutdown() after SENT reports how the connection ended instead of waiting");
                     continue;
                 }
@@ -269,7 +271,7 @@ public abstract class CrossProviderContract {
                 Task<ShutdownResult> second = role == Role.CLIENT ? clientSecond : serverSecond;
                 TlsSocketConnection c = p.side(role);
                 if (!readsAfterSent(pairing, role)) {
-                    assertThrows(TlsException.class, second::join, "READ_AFTER_SENT declared as a gap by the " + role);
+                    expectReadAfterShutdown(second::join, "READ_AFTER_SENT declared as a gap by the " + role);
                     continue;
                 }
                 assertEquals(ShutdownResult.COMPLETE, second.join(), role + "'s second shutdown()");
@@ -305,7 +307,7 @@ public abstract class CrossProviderContract {
                     assertEquals(ShutdownResult.COMPLETE, c.shutdown());
                     complete.add(c);
                 } else {
-                    assertThrows(TlsException.class, c::shutdown, "READ_AFTER_SENT declared as a gap by the " + closer);
+                    expectReadAfterShutdown(c::shutdown, "READ_AFTER_SENT declared as a gap by the " + closer);
                 }
 
                 for (TlsSocketConnection conn : complete) {
@@ -402,7 +404,7 @@ public abstract class CrossProviderContract {
                 assertEquals(ShutdownResult.COMPLETE, first.client.shutdown());
                 assertEquals(CloseReason.CLEAN, reason(first.client));
             } else {
-                assertThrows(TlsException.class, first.client::shutdown, "READ_AFTER_SENT declared as a gap by the client");
+                expectReadAfterShutdown(first.client::shutdown, "READ_AFTER_SENT declared as a gap by the client");
             }
             first.client.close();
             first.server.close();
@@ -546,7 +548,7 @@ public abstract class CrossProviderContract {
                 TlsBufferConnection peer = other(pipe, closer);
                 assertEquals(ShutdownResult.SENT, c.shutdown());
                 if (!readsAfterSent(pairing, closer)) {
-                    assertThrows(TlsException.class, c::shutdown, "READ_AFTER_SENT declared as a gap by the " + closer
+                    expectReadAfterShutdown(c::shutdown, "READ_AFTER_SENT declared as a gap by the " + closer
                             + ": shutdown() after SENT reports how the connection ended");
                     pipe.pumpUntilQuiet(100);
                     assertArrayEquals(new byte[0], Buffers.readToEnd(pipe, peer));
@@ -582,7 +584,7 @@ public abstract class CrossProviderContract {
             for (Role role : Role.values()) {
                 TlsBufferConnection c = side(pipe, role);
                 if (!readsAfterSent(pairing, role)) {
-                    assertThrows(TlsException.class, c::shutdown, "READ_AFTER_SENT declared as a gap by the " + role);
+                    expectReadAfterShutdown(c::shutdown, "READ_AFTER_SENT declared as a gap by the " + role);
                     continue;
                 }
                 assertEquals(ShutdownResult.COMPLETE, c.shutdown(), role + ": the peer's close_notify is fed");
@@ -608,7 +610,7 @@ public abstract class CrossProviderContract {
                 boolean waits = readsAfterSent(pairing, closer);
                 Buffers.closeBothWays(pipe, c, peer, waits);
                 if (!waits) {
-                    assertThrows(TlsException.class, c::shutdown, "READ_AFTER_SENT declared as a gap by the " + closer);
+                    expectReadAfterShutdown(c::shutdown, "READ_AFTER_SENT declared as a gap by the " + closer);
                 }
                 for (TlsBufferConnection conn : waits ? List.of(c, peer) : List.of(peer)) {
                     CloseOutcome before = conn.outcome().orElseThrow();
@@ -805,29 +807,6 @@ public abstract class CrossProviderContract {
         return TlsRecords.parse(wire, (int) from, wire.length);
     }
 
-    private static byte[] readExactly(TlsSocketConnection c, int n) throws TlsException {
-        byte[] out = new byte[n];
-        int got = 0;
-        while (got < n) {
-            int r = c.read(out, got, n - got);
-            if (r < 0) {
-                fail("end-of-stream after " + got + " of " + n + " bytes");
-            }
-            got += r;
-        }
-        return out;
-    }
-
-    private static byte[] readToEnd(TlsSocketConnection c) throws TlsException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = c.read(buf, 0, buf.length)) >= 0) {
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
-    }
-
     /** A step running on its own virtual thread. */
     private record Task<T>(CompletableFuture<T> future) {
         T join() throws Exception {
@@ -855,5 +834,11 @@ public abstract class CrossProviderContract {
             }
         });
         return new Task<>(f);
+    }
+
+    /** A declared READ_AFTER_SENT gap: the call fails READ_AFTER_SHUTDOWN, as Capability defines. */
+    private static void expectReadAfterShutdown(Executable call, String why) {
+        TlsException e = assertThrows(TlsException.class, call, why);
+        assertEquals(TlsException.Kind.READ_AFTER_SHUTDOWN, e.kind(), () -> why + ": " + e);
     }
 }
