@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  * the idle deadline fires when no byte moved either way for its duration (so also on a write
  * blocked by a peer that does not read), the close-flush deadline runs from our close_notify until
  * the last byte is written, and the peer-close deadline from our close_notify (a stop) until the
- * peer's.
+ * peer's (on a provider without {@code READ_AFTER_SENT}: until the peer ends the transport).
  */
 final class EchoConnection {
     private static final Logger LOG = System.getLogger(EchoServer.class.getName());
@@ -148,8 +148,8 @@ final class EchoConnection {
      * A connection over the accepted {@code socket}, not started yet.
      *
      * @param readsAfterSent whether the provider can read after our close_notify (SEMANTICS.md §9
-     *     {@code READ_AFTER_SENT}); without it a stop sends close_notify and does not wait for the
-     *     peer's
+     *     {@code READ_AFTER_SENT}); without it a stop sends close_notify, cannot wait for the peer's,
+     *     and waits for the peer's end of the transport instead, discarding what it sends
      * @param onEnd runs once the connection has ended and is counted, before {@link #done()} completes
      */
     static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
@@ -272,7 +272,7 @@ final class EchoConnection {
 
     /**
      * The echo loop, until the peer's close_notify has been answered, or (on a provider that cannot
-     * read after its own close_notify) ours has been sent.
+     * read after its own close_notify) ours has been sent and the peer has ended the transport.
      */
     private void serve(InputStream in) throws TlsException, Ended {
         ByteBuffer plain = ByteBuffer.allocate(PLAINTEXT_CHUNK);
@@ -282,7 +282,7 @@ final class EchoConnection {
                 while (true) {
                     checkEnded();
                     if (closedFirst && !readsAfterSent) {
-                        return;
+                        break;
                     }
                     plain.clear();
                     int n = tls.read(plain);
@@ -305,17 +305,55 @@ final class EchoConnection {
                 // Everything decrypted so far is echoed: the safe point for a stop's close_notify.
                 if (stopRequested && !closeNotifyProduced) {
                     closeFirst();
-                    if (!readsAfterSent) {
-                        return;
-                    }
                 }
-                readerParked = true;
+                if (closedFirst && !readsAfterSent) {
+                    discarded.addAndGet(inbound.position());
+                    inbound.clear();
+                } else {
+                    readerParked = true;
+                }
             } finally {
                 lock.unlock();
+            }
+            if (closedFirst && !readsAfterSent) {
+                linger(in);
+                return;
             }
             if (!fill(in)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Our close_notify is out on a provider that cannot read after it (SEMANTICS.md §9
+     * {@code READ_AFTER_SENT}): the connection has ended {@code SENT_ONLY}, but the socket stays
+     * open, and what the peer still sends is read and discarded, until its end of the transport
+     * or the peer-close deadline. Closing at once would make the kernel answer the peer's unread
+     * bytes with a reset, which can destroy the echo and our close_notify still in the peer's
+     * receive buffer. The writer ends our output with a FIN once our close_notify is written.
+     */
+    private void linger(InputStream in) throws Ended {
+        byte[] scratch = new byte[INBOUND_SIZE];
+        while (true) {
+            int n;
+            try {
+                n = in.read(scratch);
+            } catch (IOException e) {
+                n = -1; // the peer reset its end: nothing more will come either way
+            }
+            lock.lock();
+            try {
+                checkEnded();
+                readerParked = false;
+            } finally {
+                lock.unlock();
+            }
+            if (n < 0) {
+                return;
+            }
+            discarded.addAndGet(n);
+            lastProgress = System.nanoTime();
         }
     }
 
@@ -394,11 +432,12 @@ final class EchoConnection {
         spill();
         cancel(Deadline.IDLE);
         arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
-        if (r != ShutdownResult.COMPLETE && readsAfterSent) {
+        if (r != ShutdownResult.COMPLETE) {
+            // The wait for the peer's close_notify, or (without READ_AFTER_SENT) for its end of the transport.
             arm(Deadline.PEER_CLOSE, policy.peerCloseTimeout());
         }
         changed.signalAll();
-        if (readerParked && (r == ShutdownResult.COMPLETE || !readsAfterSent)) {
+        if (readerParked && r == ShutdownResult.COMPLETE) {
             // Nothing more to wait for from the peer: wake the reader from its socket read.
             try {
                 socket.shutdownInput();
@@ -486,6 +525,9 @@ final class EchoConnection {
                     if (outputFinal) {
                         writerDone = true;
                         changed.signalAll();
+                        if (closedFirst && !readsAfterSent) {
+                            endOutput(); // lingering (see linger()): the peer sees the end of our output
+                        }
                         return;
                     }
                     changed.awaitUninterruptibly();
@@ -500,6 +542,15 @@ final class EchoConnection {
                 return;
             }
             lastProgress = System.nanoTime();
+        }
+    }
+
+    /** A FIN after our close_notify. Under lock: the socket call does not block. */
+    private void endOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // Closed already: nothing more to end.
         }
     }
 

@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  * @param bytesIn TLS bytes received
  * @param bytesOut TLS bytes sent
  * @param bytesEchoed application bytes received and echoed
- * @param bytesDiscarded application bytes a peer sent after the server's close_notify (at a stop),
- *     which could not be echoed any more
+ * @param bytesDiscarded bytes a peer sent after the server's close_notify (at a stop), which could not
+ *     be echoed any more: application bytes, or on a provider that cannot read after its own
+ *     close_notify (SEMANTICS.md §9 {@code READ_AFTER_SENT}) the TLS bytes read and dropped unread
  * @param closes ended connections by close reason, every reason present (0 when none)
  * @param deadlines deadlines that fired, every kind present (0 when none)
  */
