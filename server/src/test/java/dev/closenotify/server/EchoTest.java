@@ -111,12 +111,18 @@ class EchoTest {
             TlsSocketConnection c = connect(Fixtures.client(client, protocol), s);
             byte[] data = Fixtures.random(3, 200_000);
             c.write(data, 0, data.length);
-            assertEquals(ShutdownResult.SENT, c.shutdown());
-            assertArrayEquals(data, readToEnd(c), "everything echoed before the server's close_notify");
-            assertTrue(c.flags().contains(ShutdownFlag.RECEIVED), "the server answered with close_notify");
-            assertEquals(ShutdownResult.COMPLETE, c.shutdown());
-            c.close();
-            assertEquals(CloseReason.CLEAN, c.outcome().orElseThrow().reason());
+            if (Fixtures.readsAfterSent(c)) {
+                assertEquals(ShutdownResult.SENT, c.shutdown());
+                assertArrayEquals(data, readToEnd(c), "everything echoed before the server's close_notify");
+                assertTrue(c.flags().contains(ShutdownFlag.RECEIVED), "the server answered with close_notify");
+                assertEquals(ShutdownResult.COMPLETE, c.shutdown());
+                c.close();
+                assertEquals(CloseReason.CLEAN, c.outcome().orElseThrow().reason());
+            } else {
+                // The client cannot decrypt after its close_notify: the echo and the server's close_notify
+                // arrive as TLS records, and the server's counts below say what it echoed.
+                closeCleanly(c);
+            }
 
             ServerStats stats = awaitIdle(s);
             assertEquals(1, stats.closes(CloseReason.CLEAN), stats.summary());

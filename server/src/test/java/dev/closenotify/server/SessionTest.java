@@ -30,10 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SessionTest {
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.closenotify.server.Fixtures#clients")
-    void resumesAfterACleanClose(ShutdownProvider clientProvider, String protocol) throws Exception {
-        ShutdownProvider serverProvider = ShutdownProviders.get();
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("dev.closenotify.server.Fixtures#matrix")
+    void resumesAfterACleanClose(ShutdownProvider serverProvider, ShutdownProvider clientProvider, String protocol)
+            throws Exception {
         try (EchoServer server = Fixtures.start(Fixtures.config(serverProvider))) {
             TlsContext client = Fixtures.client(clientProvider, protocol);
             TlsSocketConnection first = connect(client, server);
@@ -55,10 +55,11 @@ class SessionTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.closenotify.server.Fixtures#clients")
-    void aVanishedClientIsTruncatedAndDoesNotResume(ShutdownProvider clientProvider, String protocol) throws Exception {
-        try (EchoServer server = Fixtures.start(Fixtures.config(ShutdownProviders.get()))) {
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("dev.closenotify.server.Fixtures#matrix")
+    void aVanishedClientIsTruncatedAndDoesNotResume(ShutdownProvider serverProvider, ShutdownProvider clientProvider,
+                                                    String protocol) throws Exception {
+        try (EchoServer server = Fixtures.start(Fixtures.config(serverProvider))) {
             TlsContext client = Fixtures.client(clientProvider, protocol);
             TlsSocketConnection gone = connect(client, server);
             echo(gone, PING);
@@ -103,6 +104,34 @@ class SessionTest {
             closeCleanly(next);
             assertTrue(next.session().orElseThrow().resumed(),
                     "a stateless ticket the client holds is not revoked by the server's drop");
+        }
+    }
+
+    /**
+     * SEMANTICS.md §4 on the server side: BC's server holds its TLS 1.2 sessions (no tickets), so it
+     * can drop the one of a truncated connection even when the client kept it (SENT set by hand):
+     * the client offers it, and the handshake is full.
+     */
+    @ParameterizedTest(name = "server=bc client=jsse TLSv1.2")
+    @ValueSource(strings = "TLSv1.2")
+    void aServerHoldingItsSessionsDropsATruncatedOne(String protocol) throws Exception {
+        try (EchoServer server = Fixtures.start(Fixtures.config(ShutdownProviders.get("bc")))) {
+            TlsContext client = Fixtures.client(ShutdownProviders.get("jsse"), protocol);
+            TlsSocketConnection kept = connect(client, server);
+            echo(kept, PING);
+            closeCleanly(kept);
+            TlsSocketConnection gone = connect(client, server);
+            echo(gone, PING);
+            assertTrue(gone.session().orElseThrow().resumed(), "a clean close keeps the session on both sides");
+            gone.addFlags(ShutdownFlag.SENT);
+            gone.close();
+            assertTrue(gone.outcome().orElseThrow().sessionKept(), "the client keeps its session");
+            Fixtures.awaitStats(server, s -> s.closes(CloseReason.TRUNCATED) == 1);
+
+            TlsSocketConnection next = connect(client, server);
+            echo(next, PING);
+            closeCleanly(next);
+            assertFalse(next.session().orElseThrow().resumed(), "the server dropped the session of the truncated connection");
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.closenotify.spi.Capability;
 import dev.closenotify.spi.CloseOutcome;
 import dev.closenotify.spi.CloseReason;
 import dev.closenotify.spi.ConnectionPolicy;
@@ -53,13 +54,13 @@ class StopTest {
         }
         StopReport report = s.stop(LONG_GRACE);
 
-        assertEquals(new Counts(3, 3, 0, 0, 0), Counts.of(report), report.summary());
+        assertEquals(Counts.answered(server, 3), Counts.of(report), report.summary());
         assertTrue(report.took().compareTo(Duration.ofSeconds(5)) < 0, "peers that answer do not wait for the grace: " + report);
         for (CompletableFuture<CloseOutcome> p : peers) {
             assertEquals(CloseReason.CLEAN, p.get().reason());
         }
         assertFalse(s.isRunning());
-        assertEquals(3, s.stats().closes(CloseReason.CLEAN), s.stats().summary());
+        assertEquals(3, s.stats().closes(Counts.answeredReason(server)), s.stats().summary());
     }
 
     /**
@@ -87,7 +88,7 @@ class StopTest {
             assertEquals(CloseReason.CLEAN, b.result.get().reason());
             received += b.received.get();
         }
-        assertEquals(new Counts(3, 3, 0, 0, 0), Counts.of(report), report.summary());
+        assertEquals(Counts.answered(server, 3), Counts.of(report), report.summary());
         ServerStats stats = s.stats();
         assertEquals(received, stats.bytesEchoed(), "every byte the server echoed reached its client: " + stats.summary());
     }
@@ -115,10 +116,19 @@ class StopTest {
         try {
             StopReport report = s.stop(SHORT_GRACE);
 
-            assertEquals(new Counts(4, 1, 3, 0, 0), Counts.of(report), report.summary());
+            boolean waits = server.supports(Capability.READ_AFTER_SENT);
+            assertEquals(new Counts(4, waits ? 1 : 0, 3, 0, waits ? 0 : 1), Counts.of(report), report.summary());
             assertTrue(report.took().compareTo(SHORT_GRACE) >= 0, "forced only after the grace period: " + report);
             assertEquals(CloseReason.CLEAN, politePeer.get().reason());
-            assertEquals(1, (int) report.reasons().get(CloseReason.SENT_ONLY), "the silent peer got our close_notify: "
+            // The silent peer got our close_notify (SENT_ONLY), and so did the polite one on a server that
+            // cannot read its answer; the one that never completed its handshake ended ABORTED. The flooding
+            // one ended ABORTED, or SENT_ONLY when the server caught up with everything it read in the socket
+            // buffers before the grace ran out (which depends on the stacks' record and buffer sizes).
+            int sentOnly = report.reasons().getOrDefault(CloseReason.SENT_ONLY, 0);
+            int aborted = report.reasons().getOrDefault(CloseReason.ABORTED, 0);
+            int answered = waits ? 1 : 2;
+            assertTrue(sentOnly == answered && aborted == 2 || sentOnly == answered + 1 && aborted == 1,
+                    "SENT_ONLY " + answered + " (+1 if the flooding peer got our close_notify), the rest ABORTED: "
                     + report.reasons());
             assertEquals(1, s.stats().failedHandshakes(), s.stats().summary());
         } finally {
@@ -165,7 +175,7 @@ class StopTest {
         c.handshake();
         assertEquals(CloseReason.CLEAN, answerTheServersCloseNotify(c).reason());
         StopReport report = stop.get();
-        assertEquals(new Counts(1, 1, 0, 0, 0), Counts.of(report), report.summary());
+        assertEquals(Counts.answered(server, 1), Counts.of(report), report.summary());
     }
 
     /** Reads to the server's close_notify (no data expected), answers it, and says how the connection ended. */
@@ -181,6 +191,18 @@ class StopTest {
     private record Counts(int open, int clean, int forced, int truncated, int otherwise) {
         static Counts of(StopReport r) {
             return new Counts(r.open(), r.closedCleanly(), r.forced(), r.truncated(), r.otherwise());
+        }
+
+        /**
+         * {@code n} connections whose peers all answered the stop's close_notify: CLEAN, or on a server
+         * with the {@code READ_AFTER_SENT} gap, which cannot read that answer, SENT_ONLY ("otherwise").
+         */
+        static Counts answered(ShutdownProvider server, int n) {
+            return server.supports(Capability.READ_AFTER_SENT) ? new Counts(n, n, 0, 0, 0) : new Counts(n, 0, 0, 0, n);
+        }
+
+        static CloseReason answeredReason(ShutdownProvider server) {
+            return server.supports(Capability.READ_AFTER_SENT) ? CloseReason.CLEAN : CloseReason.SENT_ONLY;
         }
     }
 
