@@ -12,6 +12,7 @@ import dev.closenotify.spi.Capability;
 import dev.closenotify.spi.CloseOutcome;
 import dev.closenotify.spi.CloseReason;
 import dev.closenotify.spi.ConnectionPolicy;
+import dev.closenotify.spi.ShutdownFlag;
 import dev.closenotify.spi.ShutdownProvider;
 import dev.closenotify.spi.ShutdownResult;
 import dev.closenotify.spi.TlsContext;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -207,51 +209,78 @@ class StopTest {
     }
 
     /**
-     * A client that writes a known byte stream and reads its echo, checking every byte, until the
-     * server's close_notify; then it answers it. One thread does both, keeping at most
-     * {@link #WINDOW} bytes on their way. Not a second writing thread: on TLS 1.2 a client write()
-     * that races with the server's close_notify being read makes the client's stack produce its
-     * close_notify inside that write, where the core discards it, and the client's later
-     * shutdown() then reports COMPLETE without sending one (a core issue, reported, outside this
-     * module); the server then rightly records TRUNCATED.
+     * A client that writes a known byte stream on one thread and reads its echo on another,
+     * checking every byte, until the server's close_notify; then it answers it. The writer keeps at
+     * most {@link #WINDOW} bytes on their way. Two threads on purpose: the writer is often inside
+     * write() when the reader decrypts the server's close_notify, and then on TLS 1.2 the client's
+     * stack produces its own close_notify inside that write; the core must keep it for shutdown()
+     * (which then sends it), or the server records TRUNCATED. That write fails with
+     * WRITE_AFTER_PEER_CLOSE, or succeeds where TLS 1.3 half-close lets it (the server drops it).
      */
     private static final class BusyClient {
         private static final long MAX_BYTES = 512L * 1024 * 1024; // a bound on the loop, never reached
         private static final int WINDOW = 256 * 1024;
+        private static final int CHUNK = 8 * 1024;
         final AtomicLong received = new AtomicLong();
         final CompletableFuture<CloseOutcome> result;
+        private final Semaphore window = new Semaphore(WINDOW);
+        private volatile boolean done;
 
         BusyClient(TlsSocketConnection c, int seed) {
             result = Peer.call(() -> {
-                byte[] chunk = new byte[8 * 1024];
-                byte[] buffer = new byte[16 * 1024];
-                long sent = 0;
-                long at = 0;
-                while (sent < MAX_BYTES) {
-                    if (sent - at + chunk.length <= WINDOW) {
-                        for (int i = 0; i < chunk.length; i++) {
-                            chunk[i] = expected(seed, sent + i);
-                        }
-                        c.write(chunk, 0, chunk.length);
-                        sent += chunk.length;
-                        continue;
-                    }
-                    int n = c.read(buffer, 0, buffer.length);
-                    if (n == -1) {
-                        break;
-                    }
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] != expected(seed, at + i)) {
-                            throw new AssertionError("echo byte " + (at + i) + " differs");
-                        }
-                    }
-                    at += n;
-                    received.set(at);
+                CompletableFuture<Void> writer = Peer.run(() -> write(c, seed));
+                try {
+                    read(c, seed);
+                } catch (Throwable t) {
+                    done = true;
+                    window.release(WINDOW);
+                    Peer.suppressInto(t, writer);
+                    throw t;
                 }
+                done = true;
+                window.release(WINDOW); // wake a writer waiting for room: it sees done
+                writer.get();
                 assertEquals(ShutdownResult.COMPLETE, c.shutdown());
                 c.close();
                 return c.outcome().orElseThrow();
             });
+        }
+
+        private void write(TlsSocketConnection c, int seed) throws Exception {
+            byte[] chunk = new byte[CHUNK];
+            for (long sent = 0; sent < MAX_BYTES; sent += CHUNK) {
+                window.acquire(CHUNK);
+                if (done) {
+                    return;
+                }
+                for (int i = 0; i < CHUNK; i++) {
+                    chunk[i] = expected(seed, sent + i);
+                }
+                try {
+                    c.write(chunk, 0, CHUNK);
+                } catch (TlsException e) {
+                    if (e.kind() == TlsException.Kind.WRITE_AFTER_PEER_CLOSE && c.flags().contains(ShutdownFlag.RECEIVED)) {
+                        return; // the server's close_notify came first: this write is the one that raced it
+                    }
+                    throw e;
+                }
+            }
+        }
+
+        private void read(TlsSocketConnection c, int seed) throws TlsException {
+            byte[] buffer = new byte[16 * 1024];
+            long at = 0;
+            int n;
+            while ((n = c.read(buffer, 0, buffer.length)) != -1) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != expected(seed, at + i)) {
+                        throw new AssertionError("echo byte " + (at + i) + " differs");
+                    }
+                }
+                at += n;
+                received.set(at);
+                window.release(n);
+            }
         }
 
         static byte expected(int seed, long position) {

@@ -1,6 +1,7 @@
 package dev.closenotify.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closenotify.spi.ShutdownProvider;
@@ -15,9 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +48,8 @@ class JarIT {
             try (InputStream in = jar.getInputStream(jar.getEntry("META-INF/services/" + ShutdownProvider.class.getName()))) {
                 services = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
+            assertEquals(Set.of("jsse", "conscrypt", "bc"), ShutdownProviders.candidates().stream()
+                    .map(c -> c.provider().name()).collect(Collectors.toSet()), "the server depends on every provider");
             for (ShutdownProviders.Candidate c : ShutdownProviders.candidates()) {
                 String type = c.provider().getClass().getName();
                 assertTrue(services.contains(type), type + " is registered in the jar: " + services);
@@ -79,6 +84,9 @@ class JarIT {
             assertEquals(143, server.terminate());
             assertEquals(1, server.stdout().size(), server.stdout().toString());
             assertTrue(server.stderr().contains("closes CLEAN=1;"), server.stderr());
+            assertEquals("conscrypt", line.group(2), "the SPI's choice: the highest priority that loads");
+            assertFalse(server.stderr().contains("restricted method"),
+                    "Enable-Native-Access in the manifest: no JDK warning for Conscrypt's native library: " + server.stderr());
         }
     }
 }
