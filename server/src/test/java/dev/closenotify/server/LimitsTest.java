@@ -27,7 +27,7 @@ class LimitsTest {
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("dev.closenotify.server.Fixtures#matrix")
+    @MethodSource("dev.closenotify.server.Fixtures#star")
     void connectionsOverTheCapAreRefusedCleanlyAndCounted(ShutdownProvider server, ShutdownProvider client,
                                                            String protocol) throws Exception {
         try (EchoServer s = Fixtures.start(Fixtures.config(server).withMaxConnections(2))) {
@@ -64,7 +64,7 @@ class LimitsTest {
      * the listener goes on accepting.
      */
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("dev.closenotify.server.Fixtures#matrix")
+    @MethodSource("dev.closenotify.server.Fixtures#star")
     void aMisbehavingConnectionAffectsNoOther(ShutdownProvider server, ShutdownProvider client, String protocol)
             throws Exception {
         try (EchoServer s = Fixtures.start(Fixtures.config(server))) {
