@@ -164,8 +164,9 @@ final class ConformanceReport {
         md.append("""
                 A cell sums up every test of its rule, transport or group, and TLS version:
                 `pass`: all passed; \
-                `gap: CAPABILITY (reason)`: all passed, at least one by asserting the documented behaviour of a \
-                gap the provider declares (SEMANTICS.md §9), with the provider's reason; \
+                `gap: CAPABILITY`: all passed, at least one by asserting the documented behaviour of a \
+                gap the provider declares (SEMANTICS.md §9; its reason is in the Providers table; in the \
+                client → server tables the cell names the side that declares it, e.g. `(client bc)`); \
                 `FAIL`: at least one failed (listed under the table); \
                 `DIVERGES (reason)`: a rule the provider is known to break, no §9 gap covering it: the test \
                 failed as the provider documents (it must: the build fails when such a test starts passing); \
@@ -286,7 +287,11 @@ final class ConformanceReport {
         return passed.size() < tests.size() ? verdict + " (some skipped)" : verdict;
     }
 
-    /** The declared gaps whose documented behaviour {@code r} asserted, with the providers' reasons. */
+    /**
+     * The declared gaps whose documented behaviour {@code r} asserted: the capability, and in the
+     * cross-provider matrix the sides that declare it. The reasons stand once, in the Providers
+     * table, rather than in every cell.
+     */
     static List<String> gapNotes(Result r, Map<String, Provider> providers) {
         List<String> notes = new ArrayList<>();
         for (GapUse use : r.gapUses()) {
@@ -300,15 +305,14 @@ final class ConformanceReport {
                 if (p == null || !p.gaps().containsKey(use.capability())) {
                     continue;
                 }
-                String reason = p.gaps().get(use.capability());
-                String note = r.matrix() ? side.name().toLowerCase(java.util.Locale.ROOT) + " " + name + ": " + reason
-                        : reason;
+                String note = side.name().toLowerCase(java.util.Locale.ROOT) + " " + name;
                 if (!declared.contains(note)) {
                     declared.add(note);
                 }
             }
             if (!declared.isEmpty()) {
-                notes.add(use.capability() + " (" + String.join("; ", declared) + ")");
+                notes.add(r.matrix() ? use.capability() + " (" + String.join(", ", declared) + ")"
+                        : use.capability().toString());
             }
         }
         return notes;

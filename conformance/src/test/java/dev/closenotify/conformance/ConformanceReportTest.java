@@ -44,11 +44,11 @@ class ConformanceReportTest {
     }
 
     @Test
-    void aPassThroughADeclaredGapShowsTheGapAndTheProvidersReason() {
+    void aPassThroughADeclaredGapShowsTheGap() {
         Map<String, Provider> providers = Map.of("bc", BC, "jsse", JSSE);
         Result bc = kit("bc", "§2.3", "blocking transport", "TLSv1.2", Status.PASSED, READ_AFTER_SENT);
         Result jsse = kit("jsse", "§2.3", "blocking transport", "TLSv1.2", Status.PASSED, READ_AFTER_SENT);
-        assertEquals("gap: READ_AFTER_SENT (inbound done | at close_notify)", ConformanceReport.cell(List.of(bc), providers));
+        assertEquals("gap: READ_AFTER_SENT", ConformanceReport.cell(List.of(bc), providers));
         assertEquals("pass", ConformanceReport.cell(List.of(jsse), providers), "no gap declared: a plain pass");
         assertEquals("pass", ConformanceReport.cell(List.of(kit("bc", "§2.1", "g", "TLSv1.3", Status.PASSED)), providers),
                 "a test that does not branch on the capability is a plain pass");
@@ -57,7 +57,7 @@ class ConformanceReportTest {
     @Test
     void aTls13CapabilityIsNoGapInTls12() {
         Map<String, Provider> providers = Map.of("bc", BC);
-        assertEquals("gap: HALF_CLOSE_TLS13 (no half-close)", ConformanceReport.cell(
+        assertEquals("gap: HALF_CLOSE_TLS13", ConformanceReport.cell(
                 List.of(kit("bc", "§3", "g", "TLSv1.3", Status.PASSED, HALF_CLOSE)), providers));
         assertEquals("pass", ConformanceReport.cell(
                 List.of(kit("bc", "§3", "g", "TLSv1.2", Status.PASSED, HALF_CLOSE)), providers));
@@ -87,10 +87,9 @@ class ConformanceReportTest {
         assertEquals("pass", ConformanceReport.cell(
                 List.of(pair("jsse", "bc", "§4", "TLSv1.2", Status.PASSED, clientOnly)), providers),
                 "the server's gap does not matter to a test that branches on the client's");
-        assertEquals("gap: READ_AFTER_SENT (client bc: inbound done | at close_notify)", ConformanceReport.cell(
+        assertEquals("gap: READ_AFTER_SENT (client bc)", ConformanceReport.cell(
                 List.of(pair("bc", "jsse", "§4", "TLSv1.2", Status.PASSED, clientOnly)), providers));
-        assertEquals("gap: READ_AFTER_SENT (client bc: inbound done | at close_notify; server bc: inbound done"
-                + " | at close_notify)", ConformanceReport.cell(
+        assertEquals("gap: READ_AFTER_SENT (client bc, server bc)", ConformanceReport.cell(
                 List.of(pair("bc", "bc", "§2.3", "TLSv1.3", Status.PASSED, READ_AFTER_SENT)), providers));
     }
 
@@ -122,11 +121,11 @@ class ConformanceReportTest {
         assertTrue(expected.indexOf("| §10 | blocking") < expected.indexOf("| Views | blocking"), expected);
         assertTrue(expected.indexOf("## Provider: bc") < expected.indexOf("## Provider: jsse"), expected);
         assertTrue(expected.contains("| Rule | Transport / group | TLSv1.3 | TLSv1.2 |"), expected);
-        assertTrue(expected.contains("| §2.9 | sessions | gap: READ_AFTER_SENT (inbound done \\| at close_notify) | FAIL |"),
-                "a | in a reason is escaped; the failure is in its cell: " + expected);
+        assertTrue(expected.contains("| §2.9 | sessions | gap: READ_AFTER_SENT | FAIL |"),
+                "the gap's name, the failure in its cell: " + expected);
         assertTrue(expected.contains("Failed:\n\n- sessions › §2.9 test sessions TLSv1.2\n"), expected);
         assertTrue(expected.contains("| bc | yes | HALF_CLOSE_TLS13 (no half-close); READ_AFTER_SENT (inbound done"
-                + " \\| at close_notify) |"), expected);
+                + " \\| at close_notify) |"), "the reasons, once, a | in them escaped: " + expected);
         assertTrue(expected.contains("Covers SEMANTICS.md §2, §3, §10,"), expected);
         assertFalse(expected.matches("(?s).*\\d{4}-\\d{2}-\\d{2}.*"), "no dates");
     }
