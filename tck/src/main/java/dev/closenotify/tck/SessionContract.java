@@ -419,7 +419,8 @@ public abstract class SessionContract {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
         try (SocketPair p = first(ctx, proxy, ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT)) {
-            writeOnlyThenClose(p, false);
+            writeOnly(p);
+            closeAndAssertKept(p, CloseReason.SENT_ONLY);
         }
         assertNextHandshake(ctx, proxy, protocol.equals("TLSv1.2"),
                 "after a write-only client in " + protocol);
@@ -434,7 +435,13 @@ public abstract class SessionContract {
         ContextPair ctx = contexts(protocol);
         FaultyProxy proxy = proxy(ctx);
         try (SocketPair p = first(ctx, proxy, ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT)) {
-            writeOnlyThenClose(p, true);
+            writeOnly(p);
+            if (readsAfterSent()) {
+                assertEquals(ShutdownResult.COMPLETE, p.client().shutdown());
+            } else {
+                GapAssertions.assertReadAfterShutdown(p.client(), p.client()::shutdown, "shutdown() after SENT");
+            }
+            closeAndAssertKept(p, readsAfterSent() ? CloseReason.CLEAN : CloseReason.SENT_ONLY);
         }
         boolean ticketRead = readsAfterSent() || protocol.equals("TLSv1.2");
         assertNextHandshake(ctx, proxy, ticketRead && resumes(protocol),
@@ -560,21 +567,18 @@ public abstract class SessionContract {
      * client either closes without reading anything, or ({@code bidirectional}) calls shutdown() again,
      * which reads up to the server's close_notify.
      */
-    private void writeOnlyThenClose(SocketPair p, boolean bidirectional) throws Exception {
+    /** The client writes and sends its close_notify without reading; the server reads it all and answers. */
+    private static void writeOnly(SocketPair p) throws Exception {
         p.client().write(HELLO, 0, HELLO.length);
         assertEquals(ShutdownResult.SENT, p.client().shutdown());
         assertArrayEquals(HELLO, readToEnd(p.server()));
         assertEquals(ShutdownResult.COMPLETE, p.server().shutdown());
-        if (bidirectional) {
-            if (readsAfterSent()) {
-                assertEquals(ShutdownResult.COMPLETE, p.client().shutdown());
-            } else {
-                GapAssertions.assertReadAfterShutdown(p.client(), p.client()::shutdown, "shutdown() after SENT");
-            }
-        }
+    }
+
+    /** Closes the pair: the client ended {@code clientReason}, and the §4 rule keeps the session on both sides. */
+    private static void closeAndAssertKept(SocketPair p, CloseReason clientReason) {
         p.close();
-        assertEquals(bidirectional && readsAfterSent() ? CloseReason.CLEAN : CloseReason.SENT_ONLY,
-                p.client().outcome().orElseThrow().reason());
+        assertEquals(clientReason, p.client().outcome().orElseThrow().reason());
         // The rule's decision: SENT set and no failure on both sides. (Whether a TLS 1.3 client holds
         // a ticket to resume with is another matter, shown by the next handshake.)
         assertKept(true, p.client(), p.server());
