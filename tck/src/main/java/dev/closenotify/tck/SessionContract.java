@@ -457,13 +457,7 @@ public abstract class SessionContract {
     @GapAware(Capability.RESUMPTION_TLS13)
     void bufferSessions(String protocol) throws Exception {
         ContextPair ctx = contexts(protocol);
-        BufferPipe first = Buffers.handshake(ctx.buffers());
-        assertResumed(false, first, "the first connection of a fresh context pair");
-        bufferExchange(first);
-        Buffers.closeBothWays(first, first.b(), first.a(), readsAfterSent());
-        first.a().close();
-        first.b().close();
-        assertKept(true, first.a(), first.b());
+        cleanBufferConnection(ctx, false, "the first connection of a fresh context pair");
 
         BufferPipe second = Buffers.handshake(ctx.buffers());
         assertResumed(resumes(protocol), second, "after a clean close");
@@ -475,6 +469,23 @@ public abstract class SessionContract {
 
         BufferPipe third = Buffers.handshake(ctx.buffers());
         assertResumed(false, third, "after close() without shutdown");
+    }
+
+    @EachProtocol
+    @DisplayName("§4 a server that does not know the offered session (restarted, or another node behind the same"
+            + " address): the handshake is full, and the next connection resumes the session it made, not the refused one")
+    @GapAware(Capability.READ_AFTER_SENT)
+    @GapAware(Capability.RESUMPTION_TLS13)
+    void aRefusedSessionIsReplacedByTheNewOne(String protocol) throws Exception {
+        ContextPair ctx = contexts(protocol);
+        ContextPair other = contexts(protocol);
+        // The client of ctx, the server of other: one peer address (buffer connections all name one).
+        ContextPair moved = new ContextPair(ctx.client(), other.server(), protocol, other.listener());
+        cleanBufferConnection(ctx, false, "the first connection");
+        cleanBufferConnection(ctx, resumes(protocol), "after a clean close");
+        cleanBufferConnection(moved, false, "a server that never issued the offered session");
+        cleanBufferConnection(moved, resumes(protocol), "after a clean close with the new server");
+        cleanBufferConnection(moved, resumes(protocol), "and again");
     }
 
     @EachProtocol
@@ -597,6 +608,21 @@ public abstract class SessionContract {
                 .handshake()) {
             assertResumed(resumed, p.client().session().orElseThrow(), p.server().session().orElseThrow(), why);
         }
+    }
+
+    /**
+     * A buffer connection of {@code ctx}: handshaken (resumed or not, as {@code resumed} says), data
+     * both ways (so a TLS 1.3 client reads its tickets), the server's close_notify first and the
+     * client's answer, both closed with their sessions kept.
+     */
+    private void cleanBufferConnection(ContextPair ctx, boolean resumed, String why) throws Exception {
+        BufferPipe pipe = Buffers.handshake(ctx.buffers());
+        assertResumed(resumed, pipe, why);
+        bufferExchange(pipe);
+        Buffers.closeBothWays(pipe, pipe.b(), pipe.a(), readsAfterSent());
+        pipe.a().close();
+        pipe.b().close();
+        assertKept(true, pipe.a(), pipe.b());
     }
 
     private static void assertResumed(boolean resumed, BufferPipe pipe, String why) {
