@@ -253,6 +253,14 @@ final class EngineConnection {
         facts = new SessionFacts(observer.protocol().orElse(s.getProtocol()), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
                 observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
         handshakeDone = true;
+        if (role == Role.CLIENT && !observer.resumed()) {
+            try {
+                provider.fullClientHandshake(engine, sslContext);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "closenotify: provider " + provider.name()
+                        + " failed to forget the stale sessions of its peer after a full handshake", e);
+            }
+        }
         if (sessionDropped) {
             // Ended while this handshake was finishing on another thread: the stack has just cached
             // the finished session, a different object from the handshake session dropped then.

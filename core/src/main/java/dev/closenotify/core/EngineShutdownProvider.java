@@ -59,6 +59,20 @@ public abstract class EngineShutdownProvider implements ShutdownProvider {
     }
 
     /**
+     * Told that a client's handshake was full, right after it completed: the server either got no
+     * session to resume or did not know the one offered (it was restarted, or is another node behind
+     * the same address). A stack whose client cache keeps offering such a session, instead of the
+     * one this handshake made, forgets the stale ones of the peer here, so that the next connection
+     * resumes (the TCK's {@code aRefusedSessionIsReplacedByTheNewOne}). Runs once per full client
+     * handshake, on the handshaking thread, before any application data is read.
+     *
+     * @implSpec does nothing: JSSE's and BC's client caches offer the newest session.
+     * @since 0.1
+     */
+    protected void fullClientHandshake(SSLEngine engine, SSLContext context) {
+    }
+
+    /**
      * Removes from {@code context}'s session caches whatever the stack keeps of {@code engine}'s
      * session where {@link SSLSession#invalidate()} does not reach it. The core calls this after
      * it invalidated the session of a connection that must not be resumed (SEMANTICS.md §4: ended

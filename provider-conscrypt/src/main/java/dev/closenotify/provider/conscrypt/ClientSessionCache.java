@@ -6,10 +6,12 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSessionContext;
 
 /**
@@ -29,18 +31,22 @@ import javax.net.ssl.SSLSessionContext;
  * by reflection; Conscrypt's classes sit on the class path (or are an automatic module), so they
  * are open to it.
  *
+ * <p>It is also needed after a full handshake: the cache offers the oldest valid session of a host
+ * and port first, so a session the server refused would be offered forever ({@link #forgetAllBut}).
+ *
  * <p>A ticket cannot be traced to the connection that received it, so every session the cache
  * holds for the peer's host and port is removed: a client never resumes a session of a failed
  * connection, at the price of one full handshake to that peer more than strictly needed.
  */
 final class ClientSessionCache {
     private static final Logger LOG = System.getLogger(ClientSessionCache.class.getName());
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private ClientSessionCache() {
     }
 
     /** The cache's internals, or why they cannot be reached. */
-    private record Access(Field byHostAndPort, Method remove, Method peerHost, Method peerPort) {
+    private record Access(Field byHostAndPort, Method remove, Method peerHost, Method peerPort, Method id) {
         static final Object RESULT = find();
 
         private static Object find() {
@@ -53,11 +59,13 @@ final class ClientSessionCache {
                 Method remove = base.getDeclaredMethod("removeSession", session);
                 Method peerHost = session.getDeclaredMethod("getPeerHost");
                 Method peerPort = session.getDeclaredMethod("getPeerPort");
+                Method id = session.getDeclaredMethod("getId");
                 byHostAndPort.setAccessible(true);
                 remove.setAccessible(true);
                 peerHost.setAccessible(true);
                 peerPort.setAccessible(true);
-                return new Access(byHostAndPort, remove, peerHost, peerPort);
+                id.setAccessible(true);
+                return new Access(byHostAndPort, remove, peerHost, peerPort, id);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return e;
             }
@@ -74,9 +82,19 @@ final class ClientSessionCache {
      * A cache that is not Conscrypt's client cache is left alone.
      */
     static int forget(SSLSessionContext cache, String host, int port) {
+        return forgetAllBut(cache, host, port, new byte[0]);
+    }
+
+    /**
+     * Removes every session {@code cache} holds for {@code host}:{@code port} but the one whose id
+     * is {@code keep} (none when it is empty: TLS 1.3 sessions have empty ids); the number removed.
+     */
+    static int forgetAllBut(SSLSessionContext cache, String host, int port, byte[] keep) {
         if (!(Access.RESULT instanceof Access a) || !a.byHostAndPort().getDeclaringClass().isInstance(cache)) {
-            unusable().ifPresent(t -> LOG.log(Level.WARNING, "closenotify: cannot drop sessions from Conscrypt's"
-                    + " client cache (a failed connection's session may be resumed): " + t));
+            // Once: a full handshake asks on every connection.
+            unusable().filter(t -> !WARNED.getAndSet(true)).ifPresent(t -> LOG.log(Level.WARNING,
+                    "closenotify: cannot drop sessions from Conscrypt's client cache (a failed connection's"
+                    + " session may be resumed, a refused one offered again): " + t));
             return 0;
         }
         try {
@@ -90,7 +108,8 @@ final class ClientSessionCache {
             }
             int removed = 0;
             for (Object s : all) {
-                if (host.equals(a.peerHost().invoke(s)) && port == (int) a.peerPort().invoke(s)) {
+                if (host.equals(a.peerHost().invoke(s)) && port == (int) a.peerPort().invoke(s)
+                        && (keep.length == 0 || !Arrays.equals(keep, (byte[]) a.id().invoke(s)))) {
                     a.remove().invoke(cache, s);
                     removed++;
                 }

@@ -32,7 +32,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *       them right after the handshake ({@link HeldTickets}) instead of with their first write;</li>
  *   <li>after an abortive or fatal end a client removes what Conscrypt's cache holds for the peer
  *       ({@link ClientSessionCache}): {@code invalidate()} reaches neither TLS 1.3 tickets nor a
- *       failed engine's TLS 1.2 session;</li>
+ *       failed engine's TLS 1.2 session; and after a full handshake it removes the other sessions
+ *       cached for the peer, which Conscrypt would otherwise offer before the new one;</li>
  *   <li>BoringSSL's error names become alert descriptions ({@code bad_record_mac});</li>
  *   <li>one gap, {@link Capability#HALF_CLOSE_TLS13}: BoringSSL cannot write after the peer's
  *       close_notify.</li>
@@ -155,6 +156,27 @@ public final class ConscryptShutdownProvider extends EngineShutdownProvider {
         SSLSessionContext cache = context.getClientSessionContext();
         if (cache != null) {
             ClientSessionCache.forget(cache, engine.getPeerHost(), engine.getPeerPort());
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Conscrypt's client cache offers the oldest valid session of a host and port first, so a
+     * session the server refused (a restarted server, another node behind a balancer) is offered
+     * again and again, and the session the full handshake made is never resumed in TLS 1.2 (in TLS
+     * 1.3 every stale ticket costs a full handshake before it is used up). Every session the cache
+     * holds for the peer but this handshake's own is removed ({@link ClientSessionCache}); in TLS 1.3
+     * the new tickets arrive after this, so all the old ones go.
+     */
+    @Override
+    protected void fullClientHandshake(SSLEngine engine, SSLContext context) {
+        if (!ConscryptStack.isConscrypt(engine) || engine.getPeerHost() == null) {
+            return;
+        }
+        SSLSessionContext cache = context.getClientSessionContext();
+        if (cache != null) {
+            ClientSessionCache.forgetAllBut(cache, engine.getPeerHost(), engine.getPeerPort(), engine.getSession().getId());
         }
     }
 
