@@ -17,6 +17,7 @@ final class Counters {
     final LongAdder bytesOut = new LongAdder();
     final LongAdder bytesEchoed = new LongAdder();
     final LongAdder bytesDiscarded = new LongAdder();
+    final LongAdder bytesUnread = new LongAdder();
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
     private final Map<Deadline, LongAdder> deadlines = new EnumMap<>(Deadline.class);
 
@@ -44,18 +45,21 @@ final class Counters {
         long out = bytesOut.sum();
         long echoed = bytesEchoed.sum();
         long discarded = bytesDiscarded.sum();
+        long unread = bytesUnread.sum();
         for (EchoConnection c : open) {
             active++;
             in += c.bytesIn();
             out += c.bytesOut();
             echoed += c.bytesEchoed();
             discarded += c.bytesDiscarded();
+            unread += c.bytesUnread();
         }
         Map<CloseReason, Long> byReason = new EnumMap<>(CloseReason.class);
         closes.forEach((r, n) -> byReason.put(r, n.sum()));
         Map<Deadline, Long> byDeadline = new EnumMap<>(Deadline.class);
         deadlines.forEach((d, n) -> byDeadline.put(d, n.sum()));
         return new ServerStats(accepted.sum(), refused.sum(), active, fullHandshakes.sum(), resumedHandshakes.sum(),
-                failedHandshakes.sum(), in, out, echoed, discarded, byReason, byDeadline);
+                failedHandshakes.sum(), in, out, echoed, discarded, unread, byReason,
+                byDeadline);
     }
 }

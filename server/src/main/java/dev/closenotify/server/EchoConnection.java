@@ -125,6 +125,8 @@ final class EchoConnection {
     private volatile long lastProgress = System.nanoTime();
     private final AtomicLong echoed = new AtomicLong();
     private final AtomicLong discarded = new AtomicLong();
+    /** TLS bytes dropped undecrypted while lingering (see linger()). */
+    private final AtomicLong unread = new AtomicLong();
 
     private EchoConnection(long id, Socket socket, TlsBufferConnection tls, ByteBuffer inbound, ByteBuffer outbound,
                            EchoServerConfig config, boolean readsAfterSent, ScheduledExecutorService timer,
@@ -189,6 +191,10 @@ final class EchoConnection {
 
     long bytesDiscarded() {
         return discarded.get();
+    }
+
+    long bytesUnread() {
+        return unread.get();
     }
 
     // ------------------------------------------------------------------ the reader
@@ -307,7 +313,7 @@ final class EchoConnection {
                     closeFirst();
                 }
                 if (closedFirst && !readsAfterSent) {
-                    discarded.addAndGet(inbound.position());
+                    unread.addAndGet(inbound.position());
                     inbound.clear();
                 } else {
                     readerParked = true;
@@ -328,7 +334,7 @@ final class EchoConnection {
     /**
      * Our close_notify is out on a provider that cannot read after it (SEMANTICS.md §9
      * {@code READ_AFTER_SENT}): the connection has ended {@code SENT_ONLY}, but the socket stays
-     * open, and what the peer still sends is read and discarded, until its end of the transport
+     * open, and what the peer still sends is read and dropped unread, until its end of the transport
      * or the peer-close deadline. Closing at once would make the kernel answer the peer's unread
      * bytes with a reset, which can destroy the echo and our close_notify still in the peer's
      * receive buffer. The writer ends our output with a FIN once our close_notify is written.
@@ -352,7 +358,7 @@ final class EchoConnection {
             if (n < 0) {
                 return;
             }
-            discarded.addAndGet(n);
+            unread.addAndGet(n);
             lastProgress = System.nanoTime();
         }
     }
@@ -724,6 +730,7 @@ final class EchoConnection {
         counters.bytesOut.add(tls.bytesOut());
         counters.bytesEchoed.add(echoed.get());
         counters.bytesDiscarded.add(discarded.get());
+        counters.bytesUnread.add(unread.get());
         counters.closed(reason);
 
         closeEvent.connection = id;

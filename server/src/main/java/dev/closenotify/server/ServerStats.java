@@ -21,15 +21,18 @@ import java.util.stream.Collectors;
  * @param bytesIn TLS bytes received
  * @param bytesOut TLS bytes sent
  * @param bytesEchoed application bytes received and echoed
- * @param bytesDiscarded bytes a peer sent after the server's close_notify (at a stop), which could not
- *     be echoed any more: application bytes, or on a provider that cannot read after its own
- *     close_notify (SEMANTICS.md §9 {@code READ_AFTER_SENT}) the TLS bytes read and dropped unread
+ * @param bytesDiscarded application bytes a peer sent after the server's close_notify (at a stop),
+ *     decrypted and not echoed any more
+ * @param bytesUnread TLS bytes a peer sent after the server's close_notify on a provider that
+ *     cannot read after it (SEMANTICS.md §9 {@code READ_AFTER_SENT}): read off the socket and dropped
+ *     without decrypting, so that closing does not reset the connection; how much application data
+ *     they carried cannot be known
  * @param closes ended connections by close reason, every reason present (0 when none)
  * @param deadlines deadlines that fired, every kind present (0 when none)
  */
 public record ServerStats(long accepted, long refused, int active, long fullHandshakes, long resumedHandshakes,
                           long failedHandshakes, long bytesIn, long bytesOut, long bytesEchoed, long bytesDiscarded,
-                          Map<CloseReason, Long> closes, Map<Deadline, Long> deadlines) {
+                          long bytesUnread, Map<CloseReason, Long> closes, Map<Deadline, Long> deadlines) {
 
     public ServerStats {
         closes = complete(closes, CloseReason.class);
@@ -54,13 +57,14 @@ public record ServerStats(long accepted, long refused, int active, long fullHand
     /**
      * One line for a log: {@code connections accepted=3 refused=0 active=0; handshakes full=2
      * resumed=1 failed=0; closes CLEAN=3; deadlines none; bytes in=... out=... echoed=...
-     * discarded=0}. Close reasons and deadlines that are 0 are left out.
+     * discarded=0 unread=0}. Close reasons and deadlines that are 0 are left out.
      */
     public String summary() {
         return "connections accepted=" + accepted + " refused=" + refused + " active=" + active
                 + "; handshakes full=" + fullHandshakes + " resumed=" + resumedHandshakes + " failed=" + failedHandshakes
                 + "; closes " + nonZero(closes) + "; deadlines " + nonZero(deadlines)
-                + "; bytes in=" + bytesIn + " out=" + bytesOut + " echoed=" + bytesEchoed + " discarded=" + bytesDiscarded;
+                + "; bytes in=" + bytesIn + " out=" + bytesOut + " echoed=" + bytesEchoed + " discarded=" + bytesDiscarded
+                + " unread=" + bytesUnread;
     }
 
     private static <K extends Enum<K>> Map<K, Long> complete(Map<K, Long> counts, Class<K> type) {
