@@ -66,8 +66,9 @@ class TruncationTest {
 
     @ParameterizedTest(name = "{0} {1} sender={2}")
     @MethodSource("dev.closenotify.reliability.Providers#eachWithProtocolAndRole")
-    void finAtEveryOffsetWithIgnoreUnexpectedEof(ShutdownProvider p, String protocol, Role sender) throws Exception {
-        everyOffset(p, protocol, sender, Cut.FIN, ConnectionPolicy.DEFAULT.withIgnoreUnexpectedEof(true));
+    void finNearEveryRecordBoundaryWithIgnoreUnexpectedEof(ShutdownProvider p, String protocol, Role sender)
+            throws Exception {
+        everyOffset(p, protocol, sender, Cut.FIN, ConnectionPolicy.DEFAULT.withIgnoreUnexpectedEof(true), false);
     }
 
     /** What the next handshake must show: resumed or full. */

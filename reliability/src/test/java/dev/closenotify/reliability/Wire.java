@@ -137,6 +137,25 @@ final class Wire {
         return new ReadEnd(got.toByteArray(), false, Optional.empty());
     }
 
+    /** Writes all of {@code data} on {@code from} and reads it on {@code to}, pumping; returns what was read. */
+    static byte[] transfer(BufferPipe pipe, TlsBufferConnection from, TlsBufferConnection to, byte[] data)
+            throws Exception {
+        ByteBuffer src = ByteBuffer.wrap(data);
+        ByteBuffer dst = ByteBuffer.allocate(data.length);
+        pipe.pumpUntil(() -> !src.hasRemaining() && !dst.hasRemaining(), () -> {
+            if (src.hasRemaining()) {
+                from.write(src);
+            } else {
+                from.flush();
+            }
+            if (dst.hasRemaining() && to.read(dst) < 0) {
+                fail("end-of-stream after " + dst.position() + " of " + data.length + " bytes");
+            }
+            to.flush();
+        }, 20 * ROUNDS);
+        return java.util.Arrays.copyOf(dst.array(), dst.position());
+    }
+
     static byte[] data(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
