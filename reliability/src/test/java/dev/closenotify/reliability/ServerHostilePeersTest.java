@@ -98,7 +98,7 @@ class ServerHostilePeersTest {
     @MethodSource("servers")
     void aClientThatNeverReadsIsCappedInMemoryAndEndsAtTheIdleDeadline(ShutdownProvider p) throws Exception {
         int echoBuffer = 64 * 1024;
-        ConnectionPolicy policy = ConnectionPolicy.DEFAULT.withIdleReadTimeout(Duration.ofMillis(1500));
+        ConnectionPolicy policy = ConnectionPolicy.DEFAULT.withIdleReadTimeout(Duration.ofSeconds(3));
         try (EchoServer server = Servers.start(Servers.config(p.name(), policy).withEchoBufferSize(echoBuffer))) {
             SSLSocket c = Servers.jdkClient(server.port(), "TLSv1.3", (int) BOUND.toMillis());
             AtomicLong written = new AtomicLong();
