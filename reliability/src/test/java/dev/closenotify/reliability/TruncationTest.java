@@ -105,6 +105,8 @@ class TruncationTest {
             String because = "the first connection of fresh contexts";
             int length = -1;
             boolean serverDropped = false;
+            int cases = 0;
+            TlsRecords.Parsed layout = null;
             List<Integer> boundaries = List.of();
             for (int offset = 0; length < 0 || offset <= length; offset++) {
                 if (length >= 0 && !all && !near(offset, boundaries)) {
@@ -132,6 +134,7 @@ class TruncationTest {
                 if (length < 0) {
                     length = tail.length;
                     TlsRecords.Parsed records = TlsRecords.parse(tail);
+                    layout = records;
                     assertFalse(records.hasPartial(), where + ": " + records);
                     assertEquals(1, TlsRecords.parse(tail, 0, firstEnd).records().size(),
                             where + ": one record per short write: " + records);
@@ -217,7 +220,11 @@ class TruncationTest {
                     because = "a " + how + " at offset " + offset;
                 }
                 Tally.caseRun();
+                cases += clean ? 0 : 1;
             }
+            System.out.println("reliability: truncation " + p.name() + " " + protocol + " sender=" + sender + " cut="
+                    + how + (ignoreEof ? " ignoreUnexpectedEof" : "") + ": " + length + " bytes (two records and"
+                    + " the close_notify: " + layout + "), " + cases + " offsets cut, 1 clean control");
             // The last case was the clean one: prove its "resumed" expectation too.
             BufferPipe last = Wire.handshake(Wire.open(ctx));
             assertNext(expected, last, p.name() + " " + protocol + ": the handshake after " + because);
