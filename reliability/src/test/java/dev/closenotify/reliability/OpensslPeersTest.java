@@ -126,7 +126,29 @@ class OpensslPeersTest {
             await().atMost(Openssl.WAIT).until(() -> server.stats().closes(CloseReason.TRUNCATED) == 1);
             Tally.caseRun();
 
-            // 4. The server closes first (a graceful stop): s_client answers and exits.
+            // 4. A truncated close: s_client's close_notify cut in the middle by a FIN (a proxy between).
+            try (dev.closenotify.tck.support.FaultyProxy proxy = dev.closenotify.tck.support.FaultyProxy.start(
+                    Servers.loopback(server.port()))) {
+                List<String> args = new java.util.ArrayList<>(List.of("s_client", "-connect", "127.0.0.1:" + proxy.port(),
+                        "-servername", "localhost", "-CAfile", pem.caCertificate().toString(), "-verify_return_error",
+                        "-verify_hostname", "localhost", flag(protocol), "-quiet", "-no_ign_eof"));
+                try (Openssl c = Openssl.start(openssl, args.toArray(String[]::new))) {
+                    echo(c, "my close_notify will be cut");
+                    var wire = proxy.awaitConnection(0, Openssl.WAIT);
+                    proxy.clientToServer().cutAt(wire.clientToServer().length + 7, dev.closenotify.tck.support.Cut.FIN);
+                    Tally.fault();
+                    c.closeStdin();
+                    c.awaitExit();
+                    wire.awaitEnd(proxy.clientToServer(), Openssl.WAIT);
+                    byte[] up = wire.clientToServer();
+                    assertTrue(up.length > wire.delivered(proxy.clientToServer()).length,
+                            where + ": s_client sent its close_notify, and it was cut");
+                }
+            }
+            await().atMost(Openssl.WAIT).until(() -> server.stats().closes(CloseReason.TRUNCATED) == 2);
+            Tally.caseRun();
+
+            // 5. The server closes first (a graceful stop): s_client answers and exits.
             Openssl c = sClient(server, pem, protocol);
             try {
                 echo(c, "stop while I am here");
