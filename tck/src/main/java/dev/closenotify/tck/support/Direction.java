@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code this} for chaining.
  *
  * <p>Where several rules meet at one offset they apply in this order: cut, then injections (in the
- * order added), then stall. A cut ends the stream: nothing after it, injected or not, is delivered.
+ * order added; a {@link #duplicateAt duplicate} is an injection at the end of what it copies), then
+ * stall, then drop. A cut ends the stream: nothing after it, injected or not, is delivered. Flips
+ * apply to the sender's bytes as delivered; a duplicate copies them after flips.
  */
 public final class Direction {
 
-    sealed interface Rule permits CutRule, StallRule, InjectRule, FlipRule {
+    sealed interface Rule permits CutRule, StallRule, InjectRule, FlipRule, DropRule, DuplicateRule {
         long at();
     }
 
@@ -66,10 +68,41 @@ public final class Direction {
 
     record FlipRule(long at) implements Rule {}
 
+    /** The sender's bytes {@code [at, at + length)} are taken in and never delivered. */
+    record DropRule(long at, long length) implements Rule {
+        long end() {
+            return at + length;
+        }
+    }
+
+    /** Identity matters: every stream replays each once. */
+    static final class DuplicateRule implements Rule {
+        private final long at;
+        private final long length;
+
+        DuplicateRule(long at, long length) {
+            this.at = at;
+            this.length = length;
+        }
+
+        @Override
+        public long at() {
+            return at;
+        }
+
+        long end() {
+            return at + length;
+        }
+    }
+
+    /** Chunk sizes drawn from {@code new Random(seed)}, each in {@code [1, maxChunk]}. */
+    record RandomSplit(long seed, int maxChunk) {}
+
     private final String name;
     private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile int maxChunk = Integer.MAX_VALUE;
+    private volatile RandomSplit randomSplit;
     private final AtomicLong version = new AtomicLong();
 
     Direction(String name) {
@@ -103,6 +136,22 @@ public final class Direction {
             throw new IllegalArgumentException("maxChunk must be at least 1: " + maxChunk);
         }
         this.maxChunk = maxChunk;
+        this.randomSplit = null;
+        changed();
+        return this;
+    }
+
+    /**
+     * Forwards data in chunks of random sizes between 1 and {@code maxChunk}, drawn per stream from
+     * {@code new Random(seed)}, so a run is repeatable from its seed (given the same traffic and the
+     * same driving). Otherwise as {@link #splitEvery(int)}, which it replaces (and which replaces it).
+     */
+    public Direction splitRandomly(long seed, int maxChunk) {
+        if (maxChunk < 1) {
+            throw new IllegalArgumentException("maxChunk must be at least 1: " + maxChunk);
+        }
+        this.randomSplit = new RandomSplit(seed, maxChunk);
+        this.maxChunk = maxChunk;
         changed();
         return this;
     }
@@ -110,6 +159,7 @@ public final class Direction {
     /** Forwards data in chunks as large as they come again (undoes {@link #splitEvery(int)}). */
     public Direction noSplit() {
         this.maxChunk = Integer.MAX_VALUE;
+        this.randomSplit = null;
         changed();
         return this;
     }
@@ -146,6 +196,28 @@ public final class Direction {
         return add(new InjectRule(offset, bytes.clone()));
     }
 
+    /**
+     * Drops the sender's bytes {@code [offset, offset + length)}: they are read and recorded as the
+     * sender's, never delivered; the bytes after them follow directly. With the offset and length
+     * of a TLS record ({@link TlsRecords}), a record lost in the middle of a stream.
+     */
+    public Direction dropAt(long offset, long length) {
+        requireOffset(offset);
+        requireLength(length);
+        return add(new DropRule(offset, length));
+    }
+
+    /**
+     * Delivers the sender's bytes {@code [offset, offset + length)} twice: once in place, and again
+     * right after them (the copy counts as injected). With the offset and length of a TLS record, a
+     * replayed record.
+     */
+    public Direction duplicateAt(long offset, long length) {
+        requireOffset(offset);
+        requireLength(length);
+        return add(new DuplicateRule(offset, length));
+    }
+
     /** Forwards the sender's byte at {@code offset} with all bits inverted (XOR 0xFF). */
     public Direction flipAt(long offset) {
         requireOffset(offset);
@@ -156,6 +228,7 @@ public final class Direction {
     public Direction clear() {
         rules.clear();
         maxChunk = Integer.MAX_VALUE;
+        randomSplit = null;
         changed();
         return this;
     }
@@ -173,6 +246,11 @@ public final class Direction {
 
     int maxChunk() {
         return maxChunk;
+    }
+
+    /** The random split setting, or {@code null}. */
+    RandomSplit randomSplit() {
+        return randomSplit;
     }
 
     /** Increases on every change, so a stalled pump can wait for one. */
@@ -194,6 +272,12 @@ public final class Direction {
         version.incrementAndGet();
         for (Runnable listener : listeners) {
             listener.run();
+        }
+    }
+
+    private static void requireLength(long length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("length must be at least 1: " + length);
         }
     }
 

@@ -3,8 +3,11 @@ package dev.closenotify.tck.support;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.io.ByteArrayOutputStream;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -41,6 +44,9 @@ final class StreamShaper {
     private byte[] injecting;
     private int injectPos;
     private boolean cut;
+    private final Map<Direction.DuplicateRule, ByteArrayOutputStream> copies = new IdentityHashMap<>();
+    private Direction.RandomSplit split;
+    private Random random;
 
     StreamShaper(Direction direction) {
         this.direction = direction;
@@ -83,7 +89,7 @@ final class StreamShaper {
         if (cut) {
             throw new IllegalStateException("stream is cut");
         }
-        int max = Math.min(room, direction.maxChunk());
+        int max = Math.min(room, chunkLimit());
         if (injecting != null) {
             if (max == 0) {
                 return Wait.NO_ROOM;
@@ -110,18 +116,24 @@ final class StreamShaper {
             pendingStart = pendingEnd = 0;
             return new CutNow(cutRule.how());
         }
-        List<Direction.InjectRule> due = new ArrayList<>();
+        List<Direction.Rule> due = new ArrayList<>();
         for (Direction.Rule rule : rules) {
             if (rule instanceof Direction.InjectRule i && i.at() <= processed && !injected.contains(i)) {
                 due.add(i);
             }
+            if (rule instanceof Direction.DuplicateRule d && d.end() <= processed && !injected.contains(d)) {
+                due.add(d);
+            }
         }
         if (!due.isEmpty()) {
-            due.sort(Comparator.comparingLong(Direction.InjectRule::at)); // stable: insertion order at ties
-            Direction.InjectRule first = due.get(0);
+            // stable: insertion order at ties; a duplicate is due at the end of what it copies
+            due.sort(Comparator.comparingLong(r -> r instanceof Direction.DuplicateRule d ? d.end() : r.at()));
+            Direction.Rule first = due.get(0);
             injected.add(first);
-            if (first.bytes().length > 0) {
-                injecting = first.bytes();
+            byte[] bytes = first instanceof Direction.InjectRule i ? i.bytes()
+                    : copies.getOrDefault((Direction.DuplicateRule) first, new ByteArrayOutputStream()).toByteArray();
+            if (bytes.length > 0) {
+                injecting = bytes;
                 injectPos = 0;
             }
             return next(room);
@@ -132,6 +144,17 @@ final class StreamShaper {
             }
         }
         int size = pendingEnd - pendingStart;
+        for (Direction.Rule rule : rules) {
+            if (size > 0 && rule instanceof Direction.DropRule d && d.at() <= processed && processed < d.end()) {
+                int n = (int) Math.min(size, d.end() - processed);
+                pendingStart += n;
+                if (pendingStart == pendingEnd) {
+                    pendingStart = pendingEnd = 0;
+                }
+                processed += n;
+                return next(room);
+            }
+        }
         if (size > 0) {
             if (max == 0) {
                 return Wait.NO_ROOM;
@@ -143,6 +166,18 @@ final class StreamShaper {
                 if (bounds && rule.at() > processed) {
                     boundary = Math.min(boundary, rule.at());
                 }
+                if (rule instanceof Direction.DropRule d) {
+                    if (d.at() > processed) {
+                        boundary = Math.min(boundary, d.at());
+                    }
+                }
+                if (rule instanceof Direction.DuplicateRule d && !injected.contains(d)) {
+                    if (d.at() > processed) {
+                        boundary = Math.min(boundary, d.at());
+                    } else if (d.end() > processed) {
+                        boundary = Math.min(boundary, d.end());
+                    }
+                }
             }
             int n = (int) Math.min(Math.min(size, max), boundary - processed);
             byte[] chunk = new byte[n];
@@ -150,6 +185,11 @@ final class StreamShaper {
             for (Direction.Rule rule : rules) {
                 if (rule instanceof Direction.FlipRule f && f.at() >= processed && f.at() < processed + n) {
                     chunk[(int) (f.at() - processed)] ^= (byte) 0xFF;
+                }
+            }
+            for (Direction.Rule rule : rules) {
+                if (rule instanceof Direction.DuplicateRule d && d.at() <= processed && processed < d.end()) {
+                    copies.computeIfAbsent(d, k -> new ByteArrayOutputStream()).write(chunk, 0, n);
                 }
             }
             pendingStart += n;
@@ -166,5 +206,18 @@ final class StreamShaper {
             }
         }
         return new NeedInput(limit);
+    }
+
+    /** The largest chunk to deliver now: the split setting, drawn anew for a random split. */
+    private int chunkLimit() {
+        Direction.RandomSplit now = direction.randomSplit();
+        if (now == null) {
+            return direction.maxChunk();
+        }
+        if (!now.equals(split)) {
+            split = now;
+            random = new Random(now.seed());
+        }
+        return 1 + random.nextInt(now.maxChunk());
     }
 }
