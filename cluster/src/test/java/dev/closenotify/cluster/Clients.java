@@ -64,12 +64,13 @@ final class Clients {
     }
 
     /** Connects, echoes one line, closes cleanly (both close_notify alerts), and returns what the handshake settled. */
-    static SessionFacts roundTrip(TlsContext context, InetSocketAddress to, InetAddress source) throws IOException {
-        try (TlsSocketConnection c = connect(context, to, source)) {
+    static SessionFacts roundTrip(Cluster cluster, TlsContext context, InetAddress source) throws IOException {
+        try (TlsSocketConnection c = connect(context, cluster.frontend, source)) {
             c.handshake();
             byte[] ping = ("ping from " + source.getHostAddress()).getBytes(StandardCharsets.US_ASCII);
             c.write(ping, 0, ping.length);
             assertArrayEquals(ping, readFully(c, ping.length), "the echo");
+            cluster.echoedToClients.addAndGet(ping.length);
             closeFirst(c);
             return c.session().orElseThrow();
         }
@@ -90,6 +91,11 @@ final class Clients {
         c.close();
         assertEquals(readsAfterSent(c.providerName()) ? CloseReason.CLEAN : CloseReason.SENT_ONLY,
                 c.outcome().orElseThrow().reason(), "how the client's close ended");
+    }
+
+    /** Whether {@code provider} resumes TLS 1.3 sessions (no {@link Capability#RESUMPTION_TLS13} gap). */
+    static boolean resumesTls13(String provider) {
+        return ShutdownProviders.get(provider).supports(Capability.RESUMPTION_TLS13);
     }
 
     static boolean readsAfterSent(String provider) {

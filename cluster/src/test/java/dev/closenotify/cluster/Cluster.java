@@ -30,6 +30,7 @@ final class Cluster implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
     /** The server's graceful stop: how long peers may take to answer its close_notify. */
     static final Duration GRACE = Duration.ofSeconds(10);
+    static final List<String> NODE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final Pattern STOPPED = Pattern.compile(
             "closenotify echo server \\S+ stopped: .* bytes in=(\\d+) out=(\\d+) echoed=(\\d+) discarded=(\\d+)");
 
@@ -49,6 +50,9 @@ final class Cluster implements AutoCloseable {
     final Map<String, Integer> nodePorts;
     final NodeProcesses processes;
     final HaproxyAdmin admin;
+    /** Application bytes the clients got back, and bytes they wrote that a stopping node discarded. */
+    final java.util.concurrent.atomic.AtomicLong echoedToClients = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong discardedFromClients = new java.util.concurrent.atomic.AtomicLong();
     private Process haproxy;
 
     private Cluster(String provider, Path dir, InetSocketAddress frontend, Map<String, Integer> nodePorts,
@@ -87,7 +91,9 @@ final class Cluster implements AutoCloseable {
     static Cluster start(String provider, Path dir) throws Exception {
         TestCertificates.PemFiles pem = TestCertificates.get().writePem(dir.resolve("pem"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String template = java + " -jar " + serverJar() + " --provider " + provider + " --host {host} --port {port}"
+        // C1 only and the serial collector: a node starts in about half the CPU time, which matters
+        // on a small shared CI machine more than peak throughput does.
+        String template = java + " " + String.join(" ", NODE_JVM_OPTIONS) + " -jar " + serverJar() + " --provider " + provider + " --host {host} --port {port}"
                 + " --cert " + pem.serverCertificate() + " --key " + pem.serverKey() + " --grace " + GRACE.toSeconds() + "s";
         Path run = dir.resolve("run");
         NodeProcesses processes = new NodeProcesses(run, template, WAIT, GRACE.plusSeconds(15));
@@ -171,10 +177,22 @@ final class Cluster implements AutoCloseable {
     }
 
     /** Stops every node gracefully (SIGTERM) and returns the node whose process did not end on its own, if any. */
-    List<String> stopNodes() throws IOException {
-        List<String> forced = new ArrayList<>();
+    List<String> stopNodes() throws Exception {
+        List<CompletableFuture<Boolean>> stops = new ArrayList<>();
         for (String node : NODES) {
-            processes.stop(node).filter(s -> !s.graceful()).ifPresent(s -> forced.add(node));
+            stops.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return processes.stop(node).map(NodeProcesses.Stopped::graceful).orElse(true);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r)));
+        }
+        List<String> forced = new ArrayList<>();
+        for (int i = 0; i < NODES.size(); i++) {
+            if (!stops.get(i).get(GRACE.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
+                forced.add(NODES.get(i));
+            }
         }
         return forced;
     }
@@ -208,19 +226,21 @@ final class Cluster implements AutoCloseable {
 
     @Override
     public void close() {
-        // The nodes first, by their process ids; HAProxy after.
+        // The nodes first, by their process ids (SIGTERM to all, then wait; kill what is left); HAProxy after.
+        List<ProcessHandle> nodes = new ArrayList<>();
         for (String node : NODES) {
             try {
-                processes.pid(node).flatMap(ProcessHandle::of).ifPresent(p -> {
-                    p.destroy();
-                    try {
-                        p.onExit().get(GRACE.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                    } catch (Exception e) {
-                        p.destroyForcibly();
-                    }
-                });
+                processes.pid(node).flatMap(ProcessHandle::of).ifPresent(nodes::add);
             } catch (IOException e) {
                 // A pid file that cannot be read names no process of ours.
+            }
+        }
+        nodes.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : nodes) {
+            try {
+                p.onExit().get(GRACE.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
             }
         }
         if (haproxy != null) {
