@@ -41,7 +41,6 @@ final class NodeProcesses {
     private final String template;
     private final Duration startTimeout;
     private final Duration stopTimeout;
-    private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
 
     NodeProcesses(Path runDir, String template, Duration startTimeout, Duration stopTimeout) {
         this.runDir = Objects.requireNonNull(runDir, "runDir");
@@ -52,6 +51,14 @@ final class NodeProcesses {
 
     Path runDir() {
         return runDir;
+    }
+
+    String template() {
+        return template;
+    }
+
+    Duration stopTimeout() {
+        return stopTimeout;
     }
 
     Path pidFile(String name) {
@@ -110,13 +117,7 @@ final class NodeProcesses {
             throw new IOException("interrupted while node " + name + " started", e);
         }
         Files.writeString(pidFile(name), process.pid() + "\n", StandardCharsets.US_ASCII);
-        started.incrementAndGet();
         return process.pid();
-    }
-
-    /** How many node processes this started (and saw listening). */
-    int started() {
-        return started.get();
     }
 
     /** The process id in {@code name}'s pid file, if it names a process that is alive. */

@@ -176,6 +176,15 @@ final class Cluster implements AutoCloseable {
         return totals;
     }
 
+    /** The live process of each node, from the pid files. */
+    Map<String, Long> pids() throws IOException {
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        for (String node : NODES) {
+            processes.pid(node).ifPresent(pid -> pids.put(node, pid));
+        }
+        return pids;
+    }
+
     /** Stops every node gracefully (SIGTERM) and returns the node whose process did not end on its own, if any. */
     List<String> stopNodes() throws Exception {
         List<CompletableFuture<Boolean>> stops = new ArrayList<>();
