@@ -52,6 +52,8 @@ final class HaproxyAdmin {
      */
     record ServerAddress(String name, String host, int port) {}
 
+    private static final System.Logger LOG = System.getLogger(HaproxyAdmin.class.getName());
+
     private final Path socket;
     private final Duration timeout;
 
@@ -91,6 +93,7 @@ final class HaproxyAdmin {
                 selector.selectedKeys().clear();
                 int n = ch.read(in);
                 if (n < 0) {
+                    LOG.log(System.Logger.Level.DEBUG, "runtime API {0}: ''{1}'' answered {2} bytes", socket, command, answer.size());
                     return answer.toString(StandardCharsets.US_ASCII);
                 }
                 answer.write(in.array(), 0, in.position());

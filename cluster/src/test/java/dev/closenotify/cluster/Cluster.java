@@ -3,7 +3,9 @@ package dev.closenotify.cluster;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closenotify.tck.support.TestCertificates;
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,8 +55,8 @@ final class Cluster implements AutoCloseable {
     final NodeProcesses processes;
     final HaproxyAdmin admin;
     /** Application bytes the clients got back, and bytes they wrote that a stopping node discarded. */
-    final java.util.concurrent.atomic.AtomicLong echoedToClients = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong discardedFromClients = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong echoedToClients = new AtomicLong();
+    final AtomicLong discardedFromClients = new AtomicLong();
     private Process haproxy;
 
     private Cluster(String provider, Path dir, InetSocketAddress frontend, Map<String, Integer> nodePorts,
@@ -97,7 +101,7 @@ final class Cluster implements AutoCloseable {
                 + " --cert " + pem.serverCertificate() + " --key " + pem.serverKey() + " --grace " + GRACE.toSeconds() + "s";
         Path run = dir.resolve("run");
         NodeProcesses processes = new NodeProcesses(run, template, WAIT, GRACE.plusSeconds(15));
-        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        Map<String, Integer> ports = new LinkedHashMap<>();
         for (String node : NODES) {
             ports.put(node, freePort());
         }
@@ -112,7 +116,7 @@ final class Cluster implements AutoCloseable {
                     try {
                         return processes.start(node, "127.0.0.1", ports.get(node));
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }, r -> Thread.ofVirtual().start(r)));
             }
@@ -130,7 +134,7 @@ final class Cluster implements AutoCloseable {
     private void startHaproxy() throws Exception {
         Path config = haproxyConfig();
         ProcessBuilder pb = new ProcessBuilder(haproxyBinary(), "-db", "-f", config.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("haproxy.log").toFile());
         Map<String, String> env = pb.environment();
@@ -169,7 +173,7 @@ final class Cluster implements AutoCloseable {
 
     /** Connections HAProxy has sent to each node so far ({@code stot}), by node. */
     Map<String, Long> totals() throws IOException {
-        Map<String, Long> totals = new java.util.LinkedHashMap<>();
+        Map<String, Long> totals = new LinkedHashMap<>();
         for (HaproxyAdmin.ServerStat s : admin.stats(BACKEND)) {
             totals.put(s.name(), s.total());
         }
@@ -178,7 +182,7 @@ final class Cluster implements AutoCloseable {
 
     /** The live process of each node, from the pid files. */
     Map<String, Long> pids() throws IOException {
-        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        Map<String, Long> pids = new LinkedHashMap<>();
         for (String node : NODES) {
             processes.pid(node).ifPresent(pid -> pids.put(node, pid));
         }
@@ -193,7 +197,7 @@ final class Cluster implements AutoCloseable {
                 try {
                     return processes.stop(node).map(NodeProcesses.Stopped::graceful).orElse(true);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }, r -> Thread.ofVirtual().start(r)));
         }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closenotify.spi.SessionFacts;
 import dev.closenotify.spi.TlsContext;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -155,6 +158,24 @@ class ClusterTest {
         }
     }
 
+    @Test
+    @Order(2)
+    void whatHaproxyRefusesIsNamed() throws Exception {
+        IOException refused = assertThrows(IOException.class,
+                () -> cluster.admin.setState(Cluster.BACKEND, "n9", HaproxyAdmin.State.DRAIN));
+        assertEquals("HAProxy refused 'set server echo/n9 state drain': No such server.", refused.getMessage());
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RollingRestart.run(new String[] {"--socket", cluster.admin.socket().toString(), "--run-dir",
+                cluster.processes.runDir().toString(), "--start", "true", "--nodes", "n1,n9"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, exit);
+        assertEquals("rolling-restart: FAILED: no server 'n9' in backend 'echo' (servers: [n1, n2, n3])\n",
+                err.toString(StandardCharsets.UTF_8), "checked before any node is touched");
+        assertTrue(cluster.admin.stats(Cluster.BACKEND).stream().allMatch(HaproxyAdmin.ServerStat::up), "every node still UP");
+    }
+
     Stream<Arguments> rollingProtocols() {
         return Matrix.rollingProtocols(provider).stream().map(Arguments::of);
     }
@@ -169,7 +190,7 @@ class ClusterTest {
             clients.add(new LoadClient(i, Clients.loopback(nextSource++), Clients.context(provider, protocol),
                     cluster.frontend, PACE, MAX_MESSAGES, MAX_TIME));
         }
-        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> progress = new CopyOnWriteArrayList<>();
         int exit = -1;
         int newProcesses = 0;
         try {
