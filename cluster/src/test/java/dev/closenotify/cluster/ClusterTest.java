@@ -176,6 +176,31 @@ class ClusterTest {
         assertTrue(cluster.admin.stats(Cluster.BACKEND).stream().allMatch(HaproxyAdmin.ServerStat::up), "every node still UP");
     }
 
+    @Test
+    @Order(2)
+    void theToolDoesNotDrainTheLastNodeThatIsUp() throws Exception {
+        cluster.admin.setState(Cluster.BACKEND, "n2", HaproxyAdmin.State.MAINT);
+        cluster.admin.setState(Cluster.BACKEND, "n3", HaproxyAdmin.State.MAINT);
+        try {
+            Map<String, Long> pids = cluster.pids();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = RollingRestart.run(new String[] {"--socket", cluster.admin.socket().toString(), "--run-dir",
+                    cluster.processes.runDir().toString(), "--start", cluster.processes.template(), "--nodes", "n1"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(1, exit);
+            assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(
+                    "rolling-restart: FAILED: not restarting n1: no other server of 'echo' is UP"), err.toString(StandardCharsets.UTF_8));
+            assertEquals(pids, cluster.pids(), "no node was touched");
+            assertEquals("UP", cluster.admin.stat(Cluster.BACKEND, "n1").status());
+        } finally {
+            cluster.admin.setState(Cluster.BACKEND, "n2", HaproxyAdmin.State.READY);
+            cluster.admin.setState(Cluster.BACKEND, "n3", HaproxyAdmin.State.READY);
+        }
+        await().atMost(WAIT).alias("every node UP again").until(
+                () -> cluster.admin.stats(Cluster.BACKEND).stream().allMatch(HaproxyAdmin.ServerStat::up));
+    }
+
     Stream<Arguments> rollingProtocols() {
         return Matrix.rollingProtocols(provider).stream().map(Arguments::of);
     }

@@ -177,7 +177,7 @@ final class LoadClient implements Runnable {
         failures.add(new AssertionError("client " + id + " (" + source.getHostAddress() + "), " + where + ": " + t, t));
     }
 
-    /** Message {@code seq} of client {@code id}: a readable header, then 64..1024 bytes fixed by (id, seq). */
+    /** Message {@code seq} of client {@code id}: a 28-byte readable header, then 64..1024 bytes fixed by (id, seq). */
     static byte[] message(int id, long seq) {
         Random r = new Random(id * 1_000_003L + seq);
         byte[] header = String.format("client %3d message %8d:", id, seq).getBytes(StandardCharsets.US_ASCII);
