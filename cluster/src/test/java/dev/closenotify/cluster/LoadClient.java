@@ -34,6 +34,7 @@ final class LoadClient implements Runnable {
     private final Duration pace;
     private final long maxMessages;
     private final Duration maxTime;
+    private final boolean longLived;
     private final Random random;
     private volatile boolean stopping;
 
@@ -54,8 +55,12 @@ final class LoadClient implements Runnable {
     final AtomicLong closedByNode = new AtomicLong();
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
+    /**
+     * A client; a {@code longLived} one never ends a connection on its own before it is stopped, so
+     * its connection outlives any drain deadline and gets the node's close_notify mid-stream.
+     */
     LoadClient(int id, InetAddress source, TlsContext context, InetSocketAddress frontend, Duration pace,
-            long maxMessages, Duration maxTime) {
+            long maxMessages, Duration maxTime, boolean longLived) {
         this.id = id;
         this.source = source;
         this.context = context;
@@ -63,6 +68,7 @@ final class LoadClient implements Runnable {
         this.pace = pace;
         this.maxMessages = maxMessages;
         this.maxTime = maxTime;
+        this.longLived = longLived;
         this.random = new Random(id);
     }
 
@@ -92,7 +98,7 @@ final class LoadClient implements Runnable {
             }
             connections.incrementAndGet();
             // Connections of different lengths: some end while a node drains, some outlive the drain deadline.
-            int length = 20 + random.nextInt(180);
+            int length = longLived ? Integer.MAX_VALUE : 20 + random.nextInt(180);
             boolean nodeClosed = false;
             try {
                 for (int k = 0; k < length; k++) {
