@@ -36,7 +36,7 @@ final class Cluster implements AutoCloseable {
     static final Duration GRACE = Duration.ofSeconds(10);
     static final List<String> NODE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final Pattern STOPPED = Pattern.compile(
-            "closenotify echo server \\S+ stopped: .* bytes in=(\\d+) out=(\\d+) echoed=(\\d+) discarded=(\\d+)");
+            "closenotify echo server \\S+ stopped: .* bytes in=(\\d+) out=(\\d+) echoed=(\\d+) discarded=(\\d+) unread=(\\d+)");
 
     /**
      * What one node process reported at its graceful stop.
@@ -45,8 +45,9 @@ final class Cluster implements AutoCloseable {
      * @param line the whole stop line
      * @param echoed application bytes echoed over the process' life
      * @param discarded application bytes read after its close_notify and discarded
+     * @param unread TLS bytes dropped undecrypted after its close_notify (a READ_AFTER_SENT-gap node)
      */
-    record StopLine(String node, String line, long echoed, long discarded) {}
+    record StopLine(String node, String line, long echoed, long discarded, long unread) {}
 
     final String provider;
     final Path dir;
@@ -221,7 +222,8 @@ final class Cluster implements AutoCloseable {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 Matcher m = STOPPED.matcher(line);
                 if (m.find()) {
-                    lines.add(new StopLine(node, line, Long.parseLong(m.group(3)), Long.parseLong(m.group(4))));
+                    lines.add(new StopLine(node, line, Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
+                            Long.parseLong(m.group(5))));
                 }
             }
         }

@@ -181,10 +181,9 @@ class TruncationTest {
                     pipe.pumpUntilQuiet(100);
                     Wire.closeBoth(pipe);
                     assertOutcome(in, CloseReason.CLEAN, true, where);
-                    boolean diverges = serverDropped && neverResumesAfterAServerDrop(p.name(), protocol);
-                    expected = Providers.resumes(p, protocol) && !diverges ? Next.RESUMED : Next.FULL;
-                    because = "a clean close" + (diverges ? " (known divergence: the server dropped a session"
-                            + " earlier and never resumes again)" : "");
+                    expected = Providers.resumes(p, protocol) ? Next.RESUMED : Next.FULL;
+                    because = "a clean close" + (serverDropped ? " (the server dropped a session earlier, whose"
+                            + " offer it refused)" : "");
                 } else if (ignoreEof && how == Cut.FIN) {
                     assertTrue(end.endOfStream(), where + ": ignoreUnexpectedEof makes the EOF end-of-stream: " + end);
                     assertTrue(in.flags().contains(ShutdownFlag.RECEIVED), where + ": as if close_notify came: " + in.flags());
@@ -264,16 +263,6 @@ class TruncationTest {
             // Session ids in the server's cache (bc), BoringSSL's cache (conscrypt TLS 1.2).
             default -> true;
         };
-    }
-
-    /**
-     * A known divergence, measured here and reported (docs/RELIABILITY.md): once the server refused
-     * a session a Conscrypt TLS 1.2 client offered (here because the server dropped it), that client
-     * never resumes with the peer again, even after clean closes on both sides
-     * ({@link RestartResumptionTest} isolates it). Strict: when it is fixed, the control case fails.
-     */
-    static boolean neverResumesAfterAServerDrop(String provider, String protocol) {
-        return RestartResumptionTest.neverResumesAfterARefusedOffer(provider, protocol);
     }
 
     private static void assertNext(Next expected, BufferPipe pipe, String why) {
