@@ -911,7 +911,9 @@ final class EngineConnection {
         if (failure != null) {
             return new TlsException(Kind.FAILED_EARLIER, "the connection failed earlier: " + failure.getMessage(), failure);
         }
-        emitAlert(deadline);
+        if (!provider.receivedFatalAlert(e)) {
+            emitAlert(deadline); // ours, once; a received fatal alert is not answered
+        }
         Optional<String> alert = provider.alertDescription(e);
         return fail(new TlsException(Kind.PROTOCOL, e.getMessage() == null ? e.toString() : e.getMessage(),
                 alert.orElse(null), e), CloseReason.FATAL_ALERT, false);

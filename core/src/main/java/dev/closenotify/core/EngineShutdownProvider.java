@@ -115,6 +115,23 @@ public abstract class EngineShutdownProvider implements ShutdownProvider {
         return Optional.empty();
     }
 
+    /**
+     * Whether an engine failure is the peer's fatal alert, received: then the core sends nothing
+     * more (RFC 8446 §6.2, RFC 5246 §7.2.2: the connection is closed without an answer), even if the
+     * engine has an alert of its own to wrap.
+     *
+     * @implSpec recognises JSSE-style messages: {@code Received fatal alert: bad_record_mac}.
+     * @since 0.1
+     */
+    protected boolean receivedFatalAlert(SSLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && RECEIVED_ALERT.matcher(t.getMessage()).find()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final Pattern RECEIVED_ALERT = Pattern.compile("[Rr]eceived fatal alert: ([a-z_]+)");
     private static final Pattern DESCRIBED_ALERT = Pattern.compile("^\\(([a-z_]+)\\)");
 

@@ -159,13 +159,7 @@ class HostileBytesTest {
                     pipe.pumpUntilQuiet(100_000);
                     byte[] answer = pipe.bytes(dir);
                     TlsRecords.Parsed answered = TlsRecords.parse(answer, outBase, answer.length);
-                    if (answersAFatalAlert(p.name())) {
-                        assertEquals(1, answered.records().size(), where + ": measured: the sender answers the"
-                                + " fatal alert with one record (a known divergence, docs/RELIABILITY.md): " + answered);
-                        assertAlertSized(answered.records().get(0), where);
-                    } else {
-                        assertEquals(List.of(), answered.records(), where + ": a received fatal alert is not answered");
-                    }
+                    assertEquals(List.of(), answered.records(), where + ": a received fatal alert is not answered");
                 }
                 Wire.closeBoth(pipe);
                 assertFalse(in.outcome().orElseThrow().sessionKept(), where);
@@ -197,15 +191,6 @@ class HostileBytesTest {
             case PLAINTEXT_HANDSHAKE -> receiver == Role.SERVER && protocol.equals("TLSv1.2");
             default -> false;
         };
-    }
-
-    /**
-     * Measured here, strict: a Conscrypt connection that received a fatal alert puts one more
-     * alert-sized record on the wire (RFC 8446 §6.2 and RFC 5246 §7.2.2 close the connection
-     * without an answer). A known divergence, reported.
-     */
-    static boolean answersAFatalAlert(String provider) {
-        return provider.equals("conscrypt");
     }
 
     private static void assertOutcome(TlsBufferConnection conn, String where) {

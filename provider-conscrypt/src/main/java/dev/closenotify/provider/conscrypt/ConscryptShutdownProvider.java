@@ -135,6 +135,23 @@ public final class ConscryptShutdownProvider extends EngineShutdownProvider {
         return super.alertDescription(failure);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>BoringSSL names a received alert {@code SSLV3_ALERT_X} or {@code TLSV1_ALERT_X} (its reason
+     * codes for an alert read from the peer), and then still has an alert of its own to send, which
+     * the core must not.
+     */
+    @Override
+    protected boolean receivedFatalAlert(SSLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && BORINGSSL_ALERT.matcher(t.getMessage()).find()) {
+                return true;
+            }
+        }
+        return super.receivedFatalAlert(failure);
+    }
+
     private static final Pattern BORINGSSL_ALERT = Pattern.compile("\\b(?:SSLV3|TLSV1)_ALERT_([A-Z_]+)");
     private static final Pattern BORINGSSL_BAD_RECORD =
             Pattern.compile(":(?:BAD_DECRYPT|DECRYPTION_FAILED_OR_BAD_RECORD_MAC)\\b");
