@@ -151,7 +151,7 @@ final class EchoConnection {
      *
      * @param readsAfterSent whether the provider can read after our close_notify (SEMANTICS.md §9
      *     {@code READ_AFTER_SENT}); without it a stop sends close_notify, cannot wait for the peer's,
-     *     and waits for the peer's end of the transport instead, discarding what it sends
+     *     and waits for the peer's end of the transport instead, dropping what it sends unread
      * @param onEnd runs once the connection has ended and is counted, before {@link #done()} completes
      */
     static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
@@ -350,8 +350,7 @@ final class EchoConnection {
             }
             lock.lock();
             try {
-                checkEnded();
-                readerParked = false;
+                checkEnded(); // a deadline or a forced stop closed the socket under the read
             } finally {
                 lock.unlock();
             }
