@@ -61,7 +61,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * <p>Everything here uses the JDK's own JCA providers: BouncyCastle only parses PEM and builds the
  * generated certificate, and is never registered as a provider.
  *
- * @param keyManager the JDK ({@code PKIX}) key manager presenting {@code chain}
+ * @param keyManager the JDK ({@code SunX509}) key manager presenting {@code chain}, holding the
+ *     key decrypted once
  * @param chain the certificate chain, the server's own certificate first
  */
 public record KeyMaterial(X509ExtendedKeyManager keyManager, List<X509Certificate> chain) {
@@ -213,14 +214,17 @@ public record KeyMaterial(X509ExtendedKeyManager keyManager, List<X509Certificat
             throw new GeneralSecurityException(e); // cannot happen without a stream
         }
         store.setKeyEntry("server", key, IN_MEMORY_PASSWORD, chain.toArray(X509Certificate[]::new));
-        KeyManagerFactory factory = KeyManagerFactory.getInstance("PKIX");
+        // SunX509, not PKIX: PKIX's manager hands out a new alias on every chooseEngineServerAlias()
+        // and so takes the key out of the store again, PBKDF2 and all, on every handshake (~3 ms each,
+        // measured by the bench module: most of the handshake rate). SunX509 decrypts it once here.
+        KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
         factory.init(store, IN_MEMORY_PASSWORD);
         for (KeyManager km : factory.getKeyManagers()) {
             if (km instanceof X509ExtendedKeyManager x) {
                 return new KeyMaterial(x, chain);
             }
         }
-        throw new GeneralSecurityException("the PKIX key manager factory made no X509ExtendedKeyManager");
+        throw new GeneralSecurityException("the SunX509 key manager factory made no X509ExtendedKeyManager");
     }
 
     private static List<X509Certificate> readCertificates(Path file) throws IOException {
