@@ -1,0 +1,265 @@
+package dev.closenotify.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the whole benchmark: for each round, each server in its own JVM (the order reversed every
+ * other round), each mode's client in another JVM; then the JMH microbenchmarks; then writes the
+ * report. Round 0 is a warm-up and is left out of the report when there are more rounds.
+ *
+ * <p>Options ({@code key=value}): {@code rounds} (4), {@code servers} (all), {@code modes}
+ * ({@code echo,handshake,close,idle,jmh}), {@code idleConns} (10000), {@code out} (the report,
+ * {@code docs/PERFORMANCE.md}), {@code work} ({@code bench/target/bench-run}), {@code smoke=true}
+ * (seconds-long runs of every mode, for CI), and the client's own options, passed on
+ * ({@code echoMeasureMs}, {@code hsMeasureMs}, {@code closeCount} ...).
+ */
+public final class Launcher {
+    /** Every line of a run, as it arrived, with the round and server: the input of {@link Report}. */
+    static final String RESULTS_FILE = "results.txt";
+
+    private final Map<String, String> opts;
+    private final Path work;
+    private final PrintWriter results;
+    private final List<Line> lines = new ArrayList<>();
+    private final boolean smoke;
+
+    private Launcher(Map<String, String> opts, Path work) throws IOException {
+        this.opts = opts;
+        this.work = work;
+        this.smoke = Boolean.parseBoolean(opts.getOrDefault("smoke", "false"));
+        Files.createDirectories(work.resolve("logs"));
+        this.results = new PrintWriter(Files.newBufferedWriter(work.resolve(RESULTS_FILE), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), true);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            if (kv.length != 2) {
+                System.err.println("not key=value: " + a + " (see the Javadoc of Launcher or bench/README.md)");
+                System.exit(2);
+            }
+            opts.put(kv[0], kv[1]);
+        }
+        List<Line> lines = run(opts);
+        System.err.println("bench: " + lines.size() + " result lines");
+    }
+
+    /** Runs what {@code opts} ask for and returns every result line; writes the report unless {@code report=false}. */
+    static List<Line> run(Map<String, String> opts) throws Exception {
+        Path work = Path.of(opts.getOrDefault("work", "bench/target/bench-run"));
+        Launcher l = new Launcher(opts, work);
+        String loadBefore = Machine.loadAverage();
+        long t0 = System.nanoTime();
+        try {
+            l.runAll();
+        } finally {
+            l.results.close();
+        }
+        double minutes = (System.nanoTime() - t0) / 60e9;
+        if (Boolean.parseBoolean(opts.getOrDefault("report", "true"))) {
+            Path out = Path.of(opts.getOrDefault("out", "docs/PERFORMANCE.md"));
+            new Report(l.lines, l.rounds(), opts, loadBefore, Machine.loadAverage(), minutes)
+                    .serverJvm(l.serverJvm()).write(out);
+            System.err.println("bench: wrote " + out + " after " + String.format("%.1f", minutes) + " min");
+        }
+        return l.lines;
+    }
+
+    int rounds() {
+        return Integer.parseInt(opts.getOrDefault("rounds", smoke ? "1" : "4"));
+    }
+
+    private List<ServerKind> servers() {
+        String s = opts.get("servers");
+        return s == null ? List.of(ServerKind.values()) : Arrays.stream(s.split(",")).map(ServerKind::byId).toList();
+    }
+
+    private List<String> modes() {
+        return List.of(opts.getOrDefault("modes", "echo,handshake,close,idle,jmh").split(","));
+    }
+
+    private void runAll() throws Exception {
+        long fds = Machine.hardFileLimit();
+        if (modes().contains("idle") && fds < idleConns() + 1_000L) {
+            throw new IllegalStateException("the hard limit on open files (ulimit -Hn) is " + fds + ", too low for "
+                    + idleConns() + " idle connections per JVM: raise it (e.g. ulimit -Hn 65536 as root) or pass"
+                    + " idleConns=" + Math.max(10, fds - 1_000));
+        }
+        BenchKeys.generate(work.resolve("keys"));
+        List<String> modes = modes();
+        if (opts.containsKey("pairs")) {
+            // server:mode pairs, one JVM each: how the CI smoke starts every server and every mode once.
+            for (String pair : opts.get("pairs").split(",")) {
+                String[] sm = pair.split(":", 2);
+                ServerKind s = ServerKind.byId(sm[0]);
+                if (sm[1].equals("idle")) {
+                    idle(0, s);
+                } else {
+                    traffic(0, s, List.of(sm[1]));
+                }
+            }
+        } else {
+            for (int r = 0; r < rounds(); r++) {
+                List<ServerKind> order = new ArrayList<>(servers());
+                if (r % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (ServerKind s : order) {
+                    List<String> traffic = modes.stream()
+                            .filter(m -> List.of("echo", "handshake", "close").contains(m)).toList();
+                    if (!traffic.isEmpty()) {
+                        traffic(r, s, traffic);
+                    }
+                    // Idle memory is taken on a fresh server JVM every round, so there is nothing to
+                    // warm up: the warm-up round skips it (10,000 handshakes per server) to save time.
+                    if (modes.contains("idle") && (r > 0 || rounds() == 1)) {
+                        idle(r, s);
+                    }
+                }
+            }
+        }
+        if (modes.contains("jmh")) {
+            jmh();
+        }
+    }
+
+    private void record(int round, Line line) {
+        Line l = line.with("round", round);
+        lines.add(l);
+        results.println(l);
+        System.err.println("bench: " + l);
+    }
+
+    private List<String> serverJvm() {
+        // A fixed, pre-touched heap: its pages are resident from the start, so the growth of the
+        // resident set under load is native memory (buffers, engines, thread stacks), not heap.
+        String heap = smoke ? "256m" : "1g";
+        return List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "--enable-native-access=ALL-UNNAMED",
+                "-Djava.awt.headless=true");
+    }
+
+    private static List<String> clientJvm() {
+        return List.of("-Xmx2g", "--enable-native-access=ALL-UNNAMED");
+    }
+
+    private Child server(int round, ServerKind s, String what) throws IOException {
+        return Child.start(s.id() + "-server", serverJvm(), ServerMain.class.getName(),
+                List.of(s.id(), work.resolve("keys").toString()),
+                work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + what + "-server.log"));
+    }
+
+    private Child client(int round, ServerKind s, int port, String mode, List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(s.id(), String.valueOf(port), work.resolve("keys").toString(), mode));
+        all.addAll(args);
+        return Child.start(s.id() + "-" + mode + "-client", clientJvm(), ClientMain.class.getName(), all,
+                work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + mode + "-client.log"));
+    }
+
+    private String opt(String key, String normal, String smokeValue) {
+        return opts.getOrDefault(key, smoke ? smokeValue : normal);
+    }
+
+    private List<String> clientArgs(String mode) {
+        return switch (mode) {
+            case "echo" -> List.of("sizes=" + opt("echoSizes", "64,1024,16384", "64,16384"),
+                    "conns=" + opt("echoConns", "4,32,1000", "4"),
+                    "warmupMs=" + opt("echoWarmupMs", "200", "50"), "measureMs=" + opt("echoMeasureMs", "800", "200"));
+            case "handshake" -> List.of("protocols=" + opt("hsProtocols", "TLSv1.3,TLSv1.2", "TLSv1.3,TLSv1.2"),
+                    "workers=" + opt("hsWorkers", "4", "2"),
+                    "warmupMs=" + opt("hsWarmupMs", "200", "50"), "measureMs=" + opt("hsMeasureMs", "1000", "300"));
+            case "close" -> List.of("count=" + opt("closeCount", "500", "20"), "workers=" + opt("closeWorkers", "4", "2"));
+            case "idle" -> List.of("conns=" + idleConns());
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+    }
+
+    private int idleConns() {
+        return Integer.parseInt(opt("idleConns", "10000", "50"));
+    }
+
+    private void traffic(int round, ServerKind s, List<String> modes) throws Exception {
+        try (Child server = server(round, s, "traffic")) {
+            int port = (int) server.await("LISTENING", 60_000).number("port");
+            for (String mode : modes) {
+                try (Child client = client(round, s, port, mode, clientArgs(mode))) {
+                    for (Line l : client.collect("RESULT", 600_000)) {
+                        record(round, l);
+                    }
+                }
+            }
+        }
+    }
+
+    private void idle(int round, ServerKind s) throws Exception {
+        int conns = idleConns();
+        try (Child server = server(round, s, "idle")) {
+            int port = (int) server.await("LISTENING", 60_000).number("port");
+            server.send("mem");
+            Line before = server.await("MEM", 60_000);
+            try (Child client = client(round, s, port, "idle", clientArgs("idle"))) {
+                Line ready = client.await("READY", 600_000);
+                server.send("mem");
+                Line after = server.await("MEM", 120_000);
+                int held = (int) after.number("conns");
+                double n = Math.max(1, held);
+                double heap = (after.number("heap") - before.number("heap")) / n;
+                double rss = (after.number("rss") - before.number("rss")) / n;
+                record(round, Line.of("RESULT").with("mode", "idle").with("server", s.id())
+                        .with("client", "closenotify-conscrypt").with("protocol", ClientMain.PROTOCOL_TLS13)
+                        .with("suite", ready.get("suite")).with("conns", held).with("clientReady", ready.get("conns"))
+                        .with("heapPerConn", ClientMain.fmt(heap)).with("nativePerConn", ClientMain.fmt(rss))
+                        .with("totalPerConn", ClientMain.fmt(heap + rss))
+                        .with("heapBefore", before.get("heap")).with("heapAfter", after.get("heap"))
+                        .with("rssBefore", before.get("rss")).with("rssAfter", after.get("rss"))
+                        .with("threadsAfter", after.get("threads")).with("serverPid", server.pid()));
+                server.send("stop " + opt("stopGraceMs", "10000", "5000"));
+                Line stopped = server.await("STOPPED", 120_000);
+                List<Line> clientSide = client.collect("RESULT", 600_000);
+                Line stop = Line.of("RESULT").with("mode", "stop").with("server", s.id())
+                        .with("client", "closenotify-conscrypt").with("protocol", ClientMain.PROTOCOL_TLS13)
+                        .with("suite", ready.get("suite")).with("conns", held);
+                for (var e : stopped.fields().entrySet()) {
+                    stop = stop.with(e.getKey(), e.getValue());
+                }
+                for (Line c : clientSide) {
+                    for (String k : List.of("clean", "truncated", "reset", "timeout", "other")) {
+                        stop = stop.with("client" + Character.toUpperCase(k.charAt(0)) + k.substring(1), c.get(k));
+                    }
+                }
+                record(round, stop);
+            }
+        }
+    }
+
+    private void jmh() throws Exception {
+        Path csv = work.resolve("jmh.csv");
+        List<String> args = new ArrayList<>(List.of(CoreRecordBenchmark.class.getName() + ".*",
+                "-rf", "csv", "-rff", csv.toString()));
+        if (smoke) {
+            args.addAll(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "100ms", "-p", "size=1024",
+                    "-p", "provider=jsse"));
+        } else {
+            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "2"), "-wi", "1", "-w", "1s",
+                    "-i", "3", "-r", "1s"));
+        }
+        try (Child jmh = Child.start("jmh", List.of("--enable-native-access=ALL-UNNAMED"), "org.openjdk.jmh.Main",
+                args, work.resolve("logs").resolve("jmh.log"))) {
+            jmh.collect("RESULT", 1_200_000);
+        }
+        for (Line l : CoreRecordBenchmark.parseCsv(Files.readAllLines(csv))) {
+            record(0, l);
+        }
+    }
+}
