@@ -110,6 +110,9 @@ final class Report {
                 x.put("heap B/conn", n.apply("heapPerConn"));
                 x.put("native B/conn", n.apply("nativePerConn"));
                 x.put("conns", n.apply("conns"));
+                x.put("asked", l.find("asked").map(Double::parseDouble).orElse(Double.NaN));
+                x.put("fds/conn", l.find("fdsAfter").map(v -> (Double.parseDouble(v)
+                        - Double.parseDouble(l.get("fdsBefore"))) / n.apply("conns")).orElse(Double.NaN));
                 yield new Metric("idle memory, " + l.get("clientReady") + " conns", server, l.get("client"),
                         l.get("suite"), round, n.apply("totalPerConn"), false, "B/conn", x);
             }

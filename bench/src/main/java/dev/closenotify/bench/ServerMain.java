@@ -68,7 +68,14 @@ public final class ServerMain {
             }
         }
         return Line.of("MEM").with("heap", heap).with("rss", rssBytes()).with("direct", direct)
-                .with("threads", ManagementFactory.getThreadMXBean().getThreadCount()).with("conns", active);
+                .with("threads", ManagementFactory.getThreadMXBean().getThreadCount()).with("conns", active)
+                .with("fds", openFiles());
+    }
+
+    static long openFiles() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
     }
 
     static long rssBytes() throws IOException {
