@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code docs/PERFORMANCE.md}), {@code work} ({@code bench/target/bench-run}), {@code smoke=true}
  * (seconds-long runs of every mode, for CI), and the client's own options, passed on
  * ({@code echoMeasureMs}, {@code hsMeasureMs}, {@code closeCount} ...); {@code histogram=true} writes
- * a class histogram of each loaded idle server into the logs.
+ * a class histogram of each loaded idle server into the logs, {@code jfr=true} a flight recording
+ * (profile settings) of every server JVM.
  */
 public final class Launcher {
     /** Every line of a run, as it arrived, with the round and server: the input of {@link Report}. */
@@ -53,9 +54,42 @@ public final class Launcher {
             }
             opts.put(kv[0], kv[1]);
         }
+        if (opts.containsKey("render")) {
+            render(opts);
+            return;
+        }
         List<Line> lines = run(opts);
         System.err.println("bench: " + lines.size() + " result lines");
     }
+
+    /**
+     * Writes the report again from a run's files ({@code render=DIR}, the run's {@code work}
+     * directory): after editing {@code bench/FINDINGS.md}, or to render another machine's run.
+     */
+    static void render(Map<String, String> opts) throws IOException {
+        Path dir = Path.of(opts.get("render"));
+        List<Line> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(dir.resolve(RESULTS_FILE))) {
+            Line.parse("RESULT", l).ifPresent(lines::add);
+        }
+        Line run = Line.parse("RUN", Files.readString(dir.resolve(RUN_FILE)).trim())
+                .orElseThrow(() -> new IOException(dir.resolve(RUN_FILE) + " holds no RUN line"));
+        Map<String, String> original = new LinkedHashMap<>();
+        for (String kv : run.get("options").split(";")) {
+            if (!kv.isEmpty()) {
+                String[] p = kv.split("=", 2);
+                original.put(p[0], p[1]);
+            }
+        }
+        Path out = Path.of(opts.getOrDefault("out", "docs/PERFORMANCE.md"));
+        new Report(lines, (int) run.number("rounds"), original, run.get("loadBefore").replace('_', ' '),
+                run.get("loadAfter").replace('_', ' '), run.number("minutes"))
+                .serverJvm(List.of(run.get("serverJvm").split(","))).write(out);
+        System.err.println("bench: wrote " + out + " from " + dir);
+    }
+
+    /** What a run was: options, rounds, load, duration; {@link #render} reads it back. */
+    static final String RUN_FILE = "run.txt";
 
     /** Runs what {@code opts} ask for and returns every result line; writes the report unless {@code report=false}. */
     static List<Line> run(Map<String, String> opts) throws Exception {
@@ -69,9 +103,16 @@ public final class Launcher {
             l.results.close();
         }
         double minutes = (System.nanoTime() - t0) / 60e9;
+        String loadAfter = Machine.loadAverage();
+        StringBuilder o = new StringBuilder();
+        opts.forEach((k, v) -> o.append(o.isEmpty() ? "" : ";").append(k).append('=').append(v));
+        Files.writeString(work.resolve(RUN_FILE), Line.of("RUN").with("rounds", l.rounds()).with("options", o)
+                .with("loadBefore", loadBefore).with("loadAfter", loadAfter)
+                .with("minutes", String.format(java.util.Locale.ROOT, "%.2f", minutes))
+                .with("serverJvm", String.join(",", l.serverJvm())) + "\n");
         if (Boolean.parseBoolean(opts.getOrDefault("report", "true"))) {
             Path out = Path.of(opts.getOrDefault("out", "docs/PERFORMANCE.md"));
-            new Report(l.lines, l.rounds(), opts, loadBefore, Machine.loadAverage(), minutes)
+            new Report(l.lines, l.rounds(), opts, loadBefore, loadAfter, minutes)
                     .serverJvm(l.serverJvm()).write(out);
             System.err.println("bench: wrote " + out + " after " + String.format("%.1f", minutes) + " min");
         }
@@ -150,7 +191,13 @@ public final class Launcher {
     }
 
     private Child server(int round, ServerKind s, String what) throws IOException {
-        return Child.start(s.id() + "-server", serverJvm(), ServerMain.class.getName(),
+        List<String> jvm = new ArrayList<>(serverJvm());
+        if (Boolean.parseBoolean(opts.getOrDefault("jfr", "false"))) {
+            // A profile of each server JVM, for the findings: jfr view hot-methods FILE.
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + what + ".jfr").toAbsolutePath());
+        }
+        return Child.start(s.id() + "-server", jvm, ServerMain.class.getName(),
                 List.of(s.id(), work.resolve("keys").toString()),
                 work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + what + "-server.log"));
     }
@@ -170,11 +217,11 @@ public final class Launcher {
         return switch (mode) {
             case "echo" -> List.of("sizes=" + opt("echoSizes", "64,1024,16384", "64,16384"),
                     "conns=" + opt("echoConns", "4,32,1000", "4"),
-                    "warmupMs=" + opt("echoWarmupMs", "200", "50"), "measureMs=" + opt("echoMeasureMs", "800", "200"));
+                    "warmupMs=" + opt("echoWarmupMs", "200", "50"), "measureMs=" + opt("echoMeasureMs", "600", "200"));
             case "handshake" -> List.of("protocols=" + opt("hsProtocols", "TLSv1.3,TLSv1.2", "TLSv1.3,TLSv1.2"),
                     "workers=" + opt("hsWorkers", "4", "2"),
-                    "warmupMs=" + opt("hsWarmupMs", "200", "50"), "measureMs=" + opt("hsMeasureMs", "1000", "300"));
-            case "close" -> List.of("count=" + opt("closeCount", "500", "20"), "workers=" + opt("closeWorkers", "4", "2"));
+                    "warmupMs=" + opt("hsWarmupMs", "200", "50"), "measureMs=" + opt("hsMeasureMs", "800", "300"));
+            case "close" -> List.of("count=" + opt("closeCount", "300", "20"), "workers=" + opt("closeWorkers", "4", "2"));
             case "idle" -> List.of("conns=" + idleConns());
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
@@ -269,7 +316,7 @@ public final class Launcher {
     private void jmh() throws Exception {
         Path csv = work.resolve("jmh.csv");
         List<String> args = new ArrayList<>(List.of(CoreRecordBenchmark.class.getName() + ".*",
-                "-rf", "csv", "-rff", csv.toString()));
+                "-rf", "csv", "-rff", csv.toString(), "-o", work.resolve("logs").resolve("jmh-output.txt").toString()));
         if (smoke) {
             args.addAll(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "100ms", "-p", "size=1024",
                     "-p", "provider=jsse"));
