@@ -1,0 +1,335 @@
+package dev.closenotify.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the whole benchmark: for each round, each server in its own JVM (the order reversed every
+ * other round), each mode's client in another JVM; then the JMH microbenchmarks; then writes the
+ * report. Round 0 is a warm-up and is left out of the report when there are more rounds.
+ *
+ * <p>Options ({@code key=value}): {@code rounds} (4), {@code servers} (all), {@code modes}
+ * ({@code echo,handshake,close,idle,jmh}), {@code idleConns} (10000), {@code out} (the report,
+ * {@code docs/PERFORMANCE.md}), {@code work} ({@code bench/target/bench-run}), {@code smoke=true}
+ * (seconds-long runs of every mode, for CI), and the client's own options, passed on
+ * ({@code echoMeasureMs}, {@code hsMeasureMs}, {@code closeCount} ...); {@code histogram=true} writes
+ * a class histogram of each loaded idle server into the logs, {@code jfr=true} a flight recording
+ * (profile settings) of every server JVM.
+ */
+public final class Launcher {
+    /** Every line of a run, as it arrived, with the round and server: the input of {@link Report}. */
+    static final String RESULTS_FILE = "results.txt";
+
+    private final Map<String, String> opts;
+    private final Path work;
+    private final PrintWriter results;
+    private final List<Line> lines = new ArrayList<>();
+    private final boolean smoke;
+
+    private Launcher(Map<String, String> opts, Path work) throws IOException {
+        this.opts = opts;
+        this.work = work;
+        this.smoke = Boolean.parseBoolean(opts.getOrDefault("smoke", "false"));
+        Files.createDirectories(work.resolve("logs"));
+        this.results = new PrintWriter(Files.newBufferedWriter(work.resolve(RESULTS_FILE), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), true);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            if (kv.length != 2) {
+                System.err.println("not key=value: " + a + " (see the Javadoc of Launcher or bench/README.md)");
+                System.exit(2);
+            }
+            opts.put(kv[0], kv[1]);
+        }
+        if (opts.containsKey("render")) {
+            render(opts);
+            return;
+        }
+        List<Line> lines = run(opts);
+        System.err.println("bench: " + lines.size() + " result lines");
+    }
+
+    /**
+     * Writes the report again from a run's files ({@code render=DIR}, the run's {@code work}
+     * directory): after editing {@code bench/FINDINGS.md}, or to render another machine's run.
+     */
+    static void render(Map<String, String> opts) throws IOException {
+        Path dir = Path.of(opts.get("render"));
+        List<Line> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(dir.resolve(RESULTS_FILE))) {
+            Line.parse("RESULT", l).ifPresent(lines::add);
+        }
+        Line run = Line.parse("RUN", Files.readString(dir.resolve(RUN_FILE)).trim())
+                .orElseThrow(() -> new IOException(dir.resolve(RUN_FILE) + " holds no RUN line"));
+        Map<String, String> original = new LinkedHashMap<>();
+        for (String kv : run.get("options").split(";")) {
+            if (!kv.isEmpty()) {
+                String[] p = kv.split("=", 2);
+                original.put(p[0], p[1]);
+            }
+        }
+        Path out = Path.of(opts.getOrDefault("out", "docs/PERFORMANCE.md"));
+        new Report(lines, (int) run.number("rounds"), original, run.get("loadBefore").replace('_', ' '),
+                run.get("loadAfter").replace('_', ' '), run.number("minutes"))
+                .serverJvm(List.of(run.get("serverJvm").split(","))).write(out);
+        System.err.println("bench: wrote " + out + " from " + dir);
+    }
+
+    /** What a run was: options, rounds, load, duration; {@link #render} reads it back. */
+    static final String RUN_FILE = "run.txt";
+
+    /** Runs what {@code opts} ask for and returns every result line; writes the report unless {@code report=false}. */
+    static List<Line> run(Map<String, String> opts) throws Exception {
+        Path work = Path.of(opts.getOrDefault("work", "bench/target/bench-run"));
+        Launcher l = new Launcher(opts, work);
+        String loadBefore = Machine.loadAverage();
+        long t0 = System.nanoTime();
+        try {
+            l.runAll();
+        } finally {
+            l.results.close();
+        }
+        double minutes = (System.nanoTime() - t0) / 60e9;
+        String loadAfter = Machine.loadAverage();
+        StringBuilder o = new StringBuilder();
+        opts.forEach((k, v) -> o.append(o.isEmpty() ? "" : ";").append(k).append('=').append(v));
+        Files.writeString(work.resolve(RUN_FILE), Line.of("RUN").with("rounds", l.rounds()).with("options", o)
+                .with("loadBefore", loadBefore).with("loadAfter", loadAfter)
+                .with("minutes", String.format(java.util.Locale.ROOT, "%.2f", minutes))
+                .with("serverJvm", String.join(",", l.serverJvm())) + "\n");
+        if (Boolean.parseBoolean(opts.getOrDefault("report", "true"))) {
+            Path out = Path.of(opts.getOrDefault("out", "docs/PERFORMANCE.md"));
+            new Report(l.lines, l.rounds(), opts, loadBefore, loadAfter, minutes)
+                    .serverJvm(l.serverJvm()).write(out);
+            System.err.println("bench: wrote " + out + " after " + String.format("%.1f", minutes) + " min");
+        }
+        return l.lines;
+    }
+
+    int rounds() {
+        return Integer.parseInt(opts.getOrDefault("rounds", smoke ? "1" : "4"));
+    }
+
+    private List<ServerKind> servers() {
+        String s = opts.get("servers");
+        return s == null ? List.of(ServerKind.values()) : Arrays.stream(s.split(",")).map(ServerKind::byId).toList();
+    }
+
+    private List<String> modes() {
+        return List.of(opts.getOrDefault("modes", "echo,handshake,close,idle,jmh").split(","));
+    }
+
+    private void runAll() throws Exception {
+        BenchKeys.generate(work.resolve("keys"));
+        List<String> modes = modes();
+        if (opts.containsKey("pairs")) {
+            // server:mode pairs, one JVM each: how the CI smoke starts every server and every mode once.
+            for (String pair : opts.get("pairs").split(",")) {
+                String[] sm = pair.split(":", 2);
+                ServerKind s = ServerKind.byId(sm[0]);
+                if (sm[1].equals("idle")) {
+                    idle(0, s);
+                } else {
+                    traffic(0, s, List.of(sm[1]));
+                }
+            }
+        } else {
+            for (int r = 0; r < rounds(); r++) {
+                List<ServerKind> order = new ArrayList<>(servers());
+                if (r % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (ServerKind s : order) {
+                    List<String> traffic = modes.stream()
+                            .filter(m -> List.of("echo", "handshake", "close").contains(m)).toList();
+                    if (!traffic.isEmpty()) {
+                        traffic(r, s, traffic);
+                    }
+                    // Idle memory is taken on a fresh server JVM every round, so there is nothing to
+                    // warm up: the warm-up round skips it (10,000 handshakes per server) to save time.
+                    if (modes.contains("idle") && (r > 0 || rounds() == 1)) {
+                        idle(r, s);
+                    }
+                }
+            }
+        }
+        if (modes.contains("jmh")) {
+            jmh();
+        }
+    }
+
+    private void record(int round, Line line) {
+        Line l = line.with("round", round);
+        lines.add(l);
+        results.println(l);
+        System.err.println("bench: " + l);
+    }
+
+    private List<String> serverJvm() {
+        // A fixed, pre-touched heap: its pages are resident from the start, so the growth of the
+        // resident set under load is native memory (buffers, engines, thread stacks), not heap.
+        String heap = smoke ? "256m" : "2g";
+        return List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "--enable-native-access=ALL-UNNAMED",
+                "-Djava.awt.headless=true");
+    }
+
+    private static List<String> clientJvm() {
+        return List.of("-Xmx2g", "--enable-native-access=ALL-UNNAMED");
+    }
+
+    private Child server(int round, ServerKind s, String what) throws IOException {
+        List<String> jvm = new ArrayList<>(serverJvm());
+        if (Boolean.parseBoolean(opts.getOrDefault("jfr", "false"))) {
+            // A profile of each server JVM, for the findings: jfr view hot-methods FILE.
+            jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                    + work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + what + ".jfr").toAbsolutePath());
+        }
+        return Child.start(s.id() + "-server", jvm, ServerMain.class.getName(),
+                List.of(s.id(), work.resolve("keys").toString()),
+                work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + what + "-server.log"));
+    }
+
+    private Child client(int round, ServerKind s, int port, String mode, List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(s.id(), String.valueOf(port), work.resolve("keys").toString(), mode));
+        all.addAll(args);
+        return Child.start(s.id() + "-" + mode + "-client", clientJvm(), ClientMain.class.getName(), all,
+                work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + mode + "-client.log"));
+    }
+
+    private String opt(String key, String normal, String smokeValue) {
+        return opts.getOrDefault(key, smoke ? smokeValue : normal);
+    }
+
+    private List<String> clientArgs(String mode) {
+        return switch (mode) {
+            case "echo" -> List.of("sizes=" + opt("echoSizes", "64,1024,16384", "64,16384"),
+                    "conns=" + opt("echoConns", "4,32,1000", "4"),
+                    "warmupMs=" + opt("echoWarmupMs", "200", "50"), "measureMs=" + opt("echoMeasureMs", "600", "200"));
+            case "handshake" -> List.of("protocols=" + opt("hsProtocols", "TLSv1.3,TLSv1.2", "TLSv1.3,TLSv1.2"),
+                    "workers=" + opt("hsWorkers", "4", "2"),
+                    "warmupMs=" + opt("hsWarmupMs", "200", "50"), "measureMs=" + opt("hsMeasureMs", "800", "300"));
+            case "close" -> List.of("count=" + opt("closeCount", "300", "20"), "workers=" + opt("closeWorkers", "4", "2"));
+            case "idle" -> List.of("conns=" + idleConns());
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+    }
+
+    /** Conscrypt holds a pipe per engine (its AppData) besides the socket: three descriptors per connection. */
+    static final int FDS_PER_CONNECTION = 3;
+
+    private int askedIdleConns() {
+        return Integer.parseInt(opt("idleConns", "10000", "50"));
+    }
+
+    /**
+     * The idle connections each server holds: as asked, unless the hard limit on open files (which
+     * a container may forbid raising) cannot hold that many Conscrypt connections; then every
+     * server gets the same smaller number, and the rows say so.
+     */
+    private int idleConns() {
+        long fit = (Machine.hardFileLimit() - 1_000) / FDS_PER_CONNECTION;
+        return (int) Math.min(askedIdleConns(), fit);
+    }
+
+    private void traffic(int round, ServerKind s, List<String> modes) throws Exception {
+        try (Child server = server(round, s, "traffic")) {
+            int port = (int) server.await("LISTENING", 60_000).number("port");
+            for (String mode : modes) {
+                try (Child client = client(round, s, port, mode, clientArgs(mode))) {
+                    for (Line l : client.collect("RESULT", 600_000)) {
+                        record(round, l);
+                    }
+                }
+            }
+        }
+    }
+
+    private void idle(int round, ServerKind s) throws Exception {
+        int conns = idleConns();
+        try (Child server = server(round, s, "idle")) {
+            int port = (int) server.await("LISTENING", 60_000).number("port");
+            server.send("mem");
+            Line before = server.await("MEM", 60_000);
+            try (Child client = client(round, s, port, "idle", clientArgs("idle"))) {
+                Line ready = client.await("READY", 600_000);
+                server.send("mem");
+                Line after = server.await("MEM", 120_000);
+                int held = (int) after.number("conns");
+                if (Boolean.parseBoolean(opts.getOrDefault("histogram", "false"))) {
+                    histogram(server.pid(), work.resolve("logs").resolve("r" + round + "-" + s.id() + "-idle-histogram.txt"));
+                }
+                double n = Math.max(1, held);
+                double heap = (after.number("heap") - before.number("heap")) / n;
+                double rss = (after.number("rss") - before.number("rss")) / n;
+                record(round, Line.of("RESULT").with("mode", "idle").with("server", s.id())
+                        .with("client", "closenotify-jsse").with("protocol", ClientMain.PROTOCOL_TLS13)
+                        .with("suite", ready.get("suite")).with("conns", held).with("clientReady", ready.get("conns"))
+                        .with("asked", askedIdleConns()).with("fdLimit", Machine.hardFileLimit())
+                        .with("fdsBefore", before.get("fds")).with("fdsAfter", after.get("fds"))
+                        .with("heapPerConn", ClientMain.fmt(heap)).with("nativePerConn", ClientMain.fmt(rss))
+                        .with("totalPerConn", ClientMain.fmt(heap + rss))
+                        .with("heapBefore", before.get("heap")).with("heapAfter", after.get("heap"))
+                        .with("rssBefore", before.get("rss")).with("rssAfter", after.get("rss"))
+                        .with("threadsAfter", after.get("threads")).with("serverPid", server.pid()));
+                server.send("stop " + opt("stopGraceMs", "10000", "5000"));
+                Line stopped = server.await("STOPPED", 120_000);
+                List<Line> clientSide = client.collect("RESULT", 600_000);
+                Line stop = Line.of("RESULT").with("mode", "stop").with("server", s.id())
+                        .with("client", "closenotify-jsse").with("protocol", ClientMain.PROTOCOL_TLS13)
+                        .with("suite", ready.get("suite")).with("conns", held);
+                for (var e : stopped.fields().entrySet()) {
+                    stop = stop.with(e.getKey(), e.getValue());
+                }
+                for (Line c : clientSide) {
+                    for (String k : List.of("clean", "truncated", "reset", "timeout", "other")) {
+                        stop = stop.with("client" + Character.toUpperCase(k.charAt(0)) + k.substring(1), c.get(k));
+                    }
+                }
+                record(round, stop);
+            }
+        }
+    }
+
+    /** What holds the idle connections' heap: {@code jcmd PID GC.class_histogram}, into {@code file}. */
+    private static void histogram(long pid, Path file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.class_histogram")
+                .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    private void jmh() throws Exception {
+        Path csv = work.resolve("jmh.csv");
+        List<String> args = new ArrayList<>(List.of(CoreRecordBenchmark.class.getName() + ".*",
+                "-rf", "csv", "-rff", csv.toString(), "-o", work.resolve("logs").resolve("jmh-output.txt").toString()));
+        if (smoke) {
+            args.addAll(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "100ms", "-p", "size=1024",
+                    "-p", "provider=jsse"));
+        } else {
+            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "2"), "-wi", "1", "-w", "1s",
+                    "-i", "3", "-r", "1s"));
+        }
+        try (Child jmh = Child.start("jmh", List.of("--enable-native-access=ALL-UNNAMED"), "org.openjdk.jmh.Main",
+                args, work.resolve("logs").resolve("jmh.log"))) {
+            jmh.collect("RESULT", 1_200_000);
+        }
+        for (Line l : CoreRecordBenchmark.parseCsv(Files.readAllLines(csv))) {
+            record(0, l);
+        }
+    }
+}

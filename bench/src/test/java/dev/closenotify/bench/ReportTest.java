@@ -1,0 +1,68 @@
+package dev.closenotify.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The arithmetic of the report: medians, per-round ratios, their orientation, the warm-up round. */
+class ReportTest {
+
+    private static Line echo(String server, int round, double msgs) {
+        return Line.parse("RESULT", "RESULT mode=echo server=" + server + " client=c suite=S size=64 conns=4"
+                + " msgsPerSec=" + msgs + " mbPerSec=1 p50us=1 p99us=2 errors=0 round=" + round).orElseThrow();
+    }
+
+    private static Line close(String server, int round, double p50) {
+        return Line.parse("RESULT", "RESULT mode=close server=" + server + " client=c suite=S protocol=TLSv1.3"
+                + " p50us=" + p50 + " p99us=9 clean=1 truncated=0 reset=0 timeout=0 other=0 round=" + round)
+                .orElseThrow();
+    }
+
+    private static Report report(List<Line> lines) {
+        return new Report(lines, 4, Map.of(), "0", "0", 1);
+    }
+
+    @Test
+    void advantageIsPerRoundAndLeavesOutTheWarmUp() {
+        Report r = report(List.of(
+                echo("closenotify-conscrypt", 0, 1), echo("netty-openssl", 0, 1000), // warm-up: ignored
+                echo("closenotify-conscrypt", 1, 200), echo("netty-openssl", 1, 100),
+                echo("closenotify-conscrypt", 2, 300), echo("netty-openssl", 2, 300),
+                echo("closenotify-conscrypt", 3, 50), echo("netty-openssl", 3, 100)));
+        String row = "echo 64 B, 4 conns";
+        assertEquals(List.of(2.0, 1.0, 0.5), r.advantages(row, ServerKind.CLOSENOTIFY_CONSCRYPT));
+        assertEquals(200, r.medianValue(row, ServerKind.CLOSENOTIFY_CONSCRYPT));
+        assertEquals(List.of(), r.advantages(row, ServerKind.NETTY_OPENSSL), "a baseline has no ratio");
+    }
+
+    @Test
+    void lowerIsBetterRowsInvertTheRatio() {
+        Report r = report(List.of(close("closenotify-conscrypt", 1, 50), close("netty-openssl", 1, 100)));
+        assertEquals(List.of(2.0), r.advantages("close_notify round trip TLSv1.3", ServerKind.CLOSENOTIFY_CONSCRYPT));
+        assertTrue(r.markdown().contains("| close_notify round trip p50: closenotify-conscrypt ≤ netty-openssl | 50.0 µs vs 100.0 µs | yes |"),
+                r.markdown());
+    }
+
+    @Test
+    void medianOfEvenAndOdd() {
+        assertEquals(2.0, Report.median(List.of(3.0, 1.0, 2.0)));
+        assertEquals(2.5, Report.median(List.of(4.0, 1.0, 2.0, 3.0)));
+        assertTrue(Double.isNaN(Report.median(List.of())));
+    }
+
+    @Test
+    void linesRoundTripAndRejectGarbage() {
+        Line l = Line.of("RESULT").with("mode", "echo").with("suite", "a b");
+        assertEquals("RESULT mode=echo suite=a_b", l.toString());
+        assertEquals(l, Line.parse("RESULT", l.toString()).orElseThrow());
+        assertTrue(Line.parse("RESULT", "RESULTS x=1").isEmpty());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Line.parse("RESULT", "RESULT novalue"));
+        assertTrue(e.getMessage().contains("novalue"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerKind.byId("tomcat"));
+    }
+}
