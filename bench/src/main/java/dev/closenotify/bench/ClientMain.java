@@ -367,7 +367,19 @@ public final class ClientMain {
 
     // ---- close --------------------------------------------------------------------------------
 
-    enum CloseClass { CLEAN, TRUNCATED, RESET, TIMEOUT, OTHER }
+    enum CloseClass {
+        CLEAN, TRUNCATED, RESET, TIMEOUT, OTHER;
+
+        /** How a close that failed with {@code e} is classified. */
+        static CloseClass of(TlsException e) {
+            return switch (e.kind()) {
+                case TRUNCATED -> TRUNCATED;
+                case RESET -> RESET;
+                case TIMEOUT -> TIMEOUT;
+                default -> OTHER;
+            };
+        }
+    }
 
     private void closes() throws Exception {
         int count = opt("count", 1_000);
@@ -405,12 +417,7 @@ public final class ClientMain {
                             rtt = System.nanoTime() - t0;
                             cls = eof ? CloseClass.CLEAN : CloseClass.OTHER;
                         } catch (TlsException e) {
-                            cls = switch (e.kind()) {
-                                case TRUNCATED -> CloseClass.TRUNCATED;
-                                case RESET -> CloseClass.RESET;
-                                case TIMEOUT -> CloseClass.TIMEOUT;
-                                default -> CloseClass.OTHER;
-                            };
+                            cls = CloseClass.of(e);
                         } catch (SocketTimeoutException e) {
                             cls = CloseClass.TIMEOUT;
                         } catch (SocketException e) {
@@ -482,12 +489,7 @@ public final class ClientMain {
                     p.shutdown(false); // ours, in answer: COMPLETE
                     cls = CloseClass.CLEAN;
                 } catch (TlsException e) {
-                    cls = switch (e.kind()) {
-                        case TRUNCATED -> CloseClass.TRUNCATED;
-                        case RESET -> CloseClass.RESET;
-                        case TIMEOUT -> CloseClass.TIMEOUT;
-                        default -> CloseClass.OTHER;
-                    };
+                    cls = CloseClass.of(e);
                 } catch (SocketException e) {
                     cls = CloseClass.RESET;
                 } catch (IOException | RuntimeException e) {

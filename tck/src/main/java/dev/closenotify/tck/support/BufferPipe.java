@@ -1,6 +1,7 @@
 package dev.closenotify.tck.support;
 
 import dev.closenotify.spi.TlsBufferConnection;
+import dev.closenotify.spi.TlsException;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -130,6 +131,34 @@ public final class BufferPipe {
             }
         }
         throw new AssertionError("not done after " + maxRounds + " rounds: " + this);
+    }
+
+    /**
+     * Drives both handshakes, pumping between steps, until both connections have a session. A side
+     * whose handshake is done reads (and must get no application data), as a real application
+     * would: the peer may still be handing over post-handshake messages (a TLS 1.3
+     * NewSessionTicket) that only a read consumes.
+     *
+     * @return the number of rounds it took
+     * @throws AssertionError as {@link #pumpUntil}, or when a side reads application data
+     * @throws TlsException when a handshake fails
+     */
+    public int handshakeBoth(int maxRounds) throws Exception {
+        return pumpUntil(() -> a.session().isPresent() && b.session().isPresent(), () -> {
+            handshakeStep(a);
+            handshakeStep(b);
+        }, maxRounds);
+    }
+
+    private static void handshakeStep(TlsBufferConnection conn) throws TlsException {
+        if (conn.session().isEmpty()) {
+            conn.handshake();
+        } else {
+            int n = conn.read(ByteBuffer.allocate(1));
+            if (n != 0) {
+                throw new AssertionError(conn + ": no application data during the handshake, read() returned " + n);
+            }
+        }
     }
 
     /**
