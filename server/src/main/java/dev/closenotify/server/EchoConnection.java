@@ -282,12 +282,13 @@ final class EchoConnection {
      */
     private void serve(InputStream in) throws TlsException, Ended {
         ByteBuffer plain = ByteBuffer.allocate(PLAINTEXT_CHUNK);
+        boolean lingers; // decided under the lock: a stop may set closedFirst as soon as it is released
         while (true) {
             lock.lock();
             try {
                 while (true) {
                     checkEnded();
-                    if (closedFirst && !readsAfterSent) {
+                    if (lingering()) {
                         break;
                     }
                     plain.clear();
@@ -312,7 +313,8 @@ final class EchoConnection {
                 if (stopRequested && !closeNotifyProduced) {
                     closeFirst();
                 }
-                if (closedFirst && !readsAfterSent) {
+                lingers = lingering();
+                if (lingers) {
                     unread.addAndGet(inbound.position());
                     inbound.clear();
                 } else {
@@ -321,7 +323,7 @@ final class EchoConnection {
             } finally {
                 lock.unlock();
             }
-            if (closedFirst && !readsAfterSent) {
+            if (lingers) {
                 linger(in);
                 return;
             }
@@ -377,7 +379,7 @@ final class EchoConnection {
             try {
                 readerParked = false;
                 checkEnded();
-                if (closedFirst && !readsAfterSent) {
+                if (lingering()) {
                     return false;
                 }
                 tls.transportReset(e);
@@ -391,7 +393,7 @@ final class EchoConnection {
             readerParked = false;
             checkEnded();
             if (n < 0) {
-                if (closedFirst && !readsAfterSent) {
+                if (lingering()) {
                     return false;
                 }
                 tls.transportEof();
@@ -494,6 +496,14 @@ final class EchoConnection {
         }
     }
 
+    /**
+     * Our close_notify is out on a provider that cannot read after it: reading the peer's answer
+     * is over, and the connection lingers (see {@link #linger}). Under lock.
+     */
+    private boolean lingering() {
+        return closedFirst && !readsAfterSent;
+    }
+
     private void checkEnded() throws Ended {
         if (ended) {
             throw ENDED;
@@ -530,7 +540,7 @@ final class EchoConnection {
                     if (outputFinal) {
                         writerDone = true;
                         changed.signalAll();
-                        if (closedFirst && !readsAfterSent) {
+                        if (lingering()) {
                             endOutput(); // lingering (see linger()): the peer sees the end of our output
                         }
                         return;

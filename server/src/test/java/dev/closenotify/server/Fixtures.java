@@ -25,12 +25,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -115,7 +116,7 @@ final class Fixtures {
      * The sockets under the connections {@link #connect} made, for {@link #closeCleanly} on a client
      * that cannot read after its own close_notify.
      */
-    private static final Map<TlsSocketConnection, Socket> SOCKETS = new ConcurrentHashMap<>();
+    private static final Map<TlsSocketConnection, Socket> SOCKETS = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** A client connection to {@code server}, handshaken. */
     static TlsSocketConnection connect(TlsContext client, EchoServer server) throws IOException {
