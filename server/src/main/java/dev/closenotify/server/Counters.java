@@ -5,7 +5,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The server's counters; every field is updated from many threads without a lock. */
+/**
+ * The server's counters; every field is updated from many threads without a lock, but for the
+ * end of a connection, which a snapshot must see whole or not at all (else an ended
+ * connection's bytes are counted twice, once as ended and once as still open).
+ */
 final class Counters {
     final LongAdder accepted = new LongAdder();
     final LongAdder refused = new LongAdder();
@@ -30,8 +34,22 @@ final class Counters {
         }
     }
 
-    void closed(CloseReason reason) {
-        closes.get(reason).increment();
+    private final Object ends = new Object();
+
+    /**
+     * Counts an ended connection, its bytes and why it ended, and runs {@code unlist}, which takes
+     * it off the open connections a snapshot reads, as one step.
+     */
+    void ended(EchoConnection c, CloseReason reason, Runnable unlist) {
+        synchronized (ends) {
+            bytesIn.add(c.bytesIn());
+            bytesOut.add(c.bytesOut());
+            bytesEchoed.add(c.bytesEchoed());
+            bytesDiscarded.add(c.bytesDiscarded());
+            bytesUnread.add(c.bytesUnread());
+            closes.get(reason).increment();
+            unlist.run();
+        }
     }
 
     void fired(Deadline deadline) {
@@ -40,6 +58,12 @@ final class Counters {
 
     /** The counters, plus the bytes of the connections still open. */
     ServerStats snapshot(Iterable<EchoConnection> open) {
+        synchronized (ends) {
+            return snapshotOf(open);
+        }
+    }
+
+    private ServerStats snapshotOf(Iterable<EchoConnection> open) {
         int active = 0;
         long in = bytesIn.sum();
         long out = bytesOut.sum();

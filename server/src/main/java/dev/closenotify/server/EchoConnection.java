@@ -735,12 +735,7 @@ final class EchoConnection {
                 : outcome.reason();
         Result result = new Result(reason, Optional.ofNullable(fired), forced);
 
-        counters.bytesIn.add(tls.bytesIn());
-        counters.bytesOut.add(tls.bytesOut());
-        counters.bytesEchoed.add(echoed.get());
-        counters.bytesDiscarded.add(discarded.get());
-        counters.bytesUnread.add(unread.get());
-        counters.closed(reason);
+        counters.ended(this, reason, () -> onEnd.accept(this));
 
         closeEvent.connection = id;
         closeEvent.remoteAddress = remote;
@@ -758,7 +753,6 @@ final class EchoConnection {
                 + (fired != null ? " (" + fired + " deadline)" : "") + (forced ? " (forced at stop)" : "")
                 + ": flags " + outcome.flags() + ", " + tls.bytesIn() + " bytes in, " + tls.bytesOut() + " out, "
                 + echoed.get() + " echoed" + outcome.failure().map(f -> ", " + f.getMessage()).orElse(""));
-        onEnd.accept(this);
         done.complete(result);
         if (writer.isAlive()) {
             // The socket is closed: a writer still in a write fails at once.

@@ -103,7 +103,7 @@ class DeadlineTest {
                     flooding.write(chunk, 0, chunk.length);
                 }
             });
-            ServerStats stats = Fixtures.awaitStats(s, st -> st.deadlines(Deadline.IDLE) == 1);
+            ServerStats stats = Fixtures.awaitStats(s, st -> st.deadlines(Deadline.IDLE) == 1 && st.active() == 0);
             assertEquals(1, stats.closes(CloseReason.TIMEOUT), stats.summary());
             // Held by the server: the echo buffer and its socket's send buffer; the rest waits in the client.
             assertTrue(stats.bytesEchoed() < flood / 4, "backpressure: " + stats.summary());
@@ -129,7 +129,7 @@ class DeadlineTest {
             c.write(data, 0, data.length);
             assertEquals(ShutdownResult.SENT, c.shutdown());
 
-            ServerStats stats = Fixtures.awaitStats(s, st -> st.deadlines(Deadline.CLOSE_FLUSH) == 1);
+            ServerStats stats = Fixtures.awaitStats(s, st -> st.deadlines(Deadline.CLOSE_FLUSH) == 1 && st.active() == 0);
             assertEquals(1, stats.closes(CloseReason.TIMEOUT), stats.summary());
             assertEquals(echo, stats.bytesEchoed(), "the server read everything before the close_notify: "
                     + stats.summary());
