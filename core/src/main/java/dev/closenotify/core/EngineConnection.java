@@ -341,10 +341,16 @@ final class EngineConnection {
             return Unwrapped.NEED_BYTES;
         }
         boolean plausible = Records.plausibleHeader(netIn, 0);
+        if (!plausible && handshakeDone) {
+            byte[] header = new byte[Records.HEADER];
+            netIn.get(0, header);
+            throw refuseWithEngineAlert("the peer sent bytes that are not a TLS record (header "
+                    + HexFormat.ofDelimiter(" ").formatHex(header) + ")", deadline);
+        }
         if (plausible && len > end) {
             return Unwrapped.NEED_BYTES;
         }
-        // Garbage is handed to the engine as it is, so that the engine judges it and sends its alert.
+        // During the handshake, garbage is handed to the engine as it is: the engine judges it.
         int feed = plausible ? len : end;
         int type = netIn.get(0) & 0xff;
         if (plausible && handshakeDone && role == Role.SERVER && type == Records.HANDSHAKE
@@ -404,6 +410,34 @@ final class EngineConnection {
                 return afterRecord(r, deadline);
             }
         }
+    }
+
+    /**
+     * The peer sent bytes that are not a TLS record, after the handshake. Some stacks reject such a
+     * header without an alert to send (SunJSSE waits for more bytes, BoringSSL throws "Unable to
+     * parse TLS packet header"), and an {@code SSLEngine} cannot be told to send an alert of the
+     * caller's choosing. So the engine is handed, in place of the bytes, a change_cipher_spec record,
+     * which after the handshake every stack must refuse with a fatal alert of its own (RFC 8446 §5:
+     * unexpected_message; in TLS 1.2 the record fails authentication: bad_record_mac). That alert goes
+     * out once, now, and the hostile bytes are dropped: nothing after them can be trusted.
+     */
+    private TlsException refuseWithEngineAlert(String why, long deadline) {
+        netIn.clear();
+        SSLException refusal = null;
+        appIn.clear();
+        try {
+            engine.unwrap(ByteBuffer.wrap(new byte[] {Records.CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1}), appIn);
+        } catch (SSLException e) {
+            refusal = e;
+        } finally {
+            appIn.clear().limit(0); // the probe is not the peer's data, whatever the engine made of it
+        }
+        emitAlert(deadline);
+        String answer = refusal == null ? "; " + provider.name() + " did not refuse it"
+                : "; " + provider.name() + " answered with its fatal alert: " + refusal.getMessage();
+        return fail(new TlsException(Kind.PROTOCOL, why + answer,
+                refusal == null ? null : provider.alertDescription(refusal).orElse(null), refusal),
+                CloseReason.FATAL_ALERT, false);
     }
 
     /** After the engine processed an ordinary record: its tasks, any post-handshake reply, what it gave. */
