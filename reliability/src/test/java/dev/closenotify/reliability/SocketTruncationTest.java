@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closenotify.spi.CloseReason;
+import dev.closenotify.spi.Role;
 import dev.closenotify.spi.ConnectionPolicy;
 import dev.closenotify.spi.ShutdownFlag;
 import dev.closenotify.spi.ShutdownProvider;
@@ -15,6 +16,7 @@ import dev.closenotify.spi.TlsException.Kind;
 import dev.closenotify.spi.TlsSocketConnection;
 import dev.closenotify.tck.support.ContextPair;
 import dev.closenotify.tck.support.Cut;
+import dev.closenotify.tck.support.Direction;
 import dev.closenotify.tck.support.FaultyProxy;
 import dev.closenotify.tck.support.SocketPair;
 import dev.closenotify.tck.support.TlsRecords;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -33,10 +36,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The socket path of truncation, where FIN and RST are real TCP: through a {@link FaultyProxy},
- * the server's two records and its close_notify are cut at the record boundaries (and one byte
- * either side) and inside the close_notify. A FIN must read as a typed TRUNCATED after exactly
- * the whole records; a RST as a typed RESET after at most those records. Every offset is covered
- * on the buffer transport by {@link TruncationTest}.
+ * the sender's two records and its close_notify are cut by a FIN at every byte offset, and by a
+ * RST at the record boundaries (and one byte either side) and inside the close_notify; the
+ * sender is the server, then the client. A FIN must read as a typed TRUNCATED after exactly the
+ * whole records; a RST as a typed RESET after at most those records (TCP may discard what arrived
+ * unread); the receiver drops its session. {@link TruncationTest} covers the same on the buffer
+ * transport, with the session rule of the next handshake.
  */
 @Execution(ExecutionMode.CONCURRENT)
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -48,29 +53,32 @@ class SocketTruncationTest {
     private static final byte[] PING = {'p'};
     private static final ConnectionPolicy BOUNDED = ConnectionPolicy.DEFAULT.withIdleReadTimeout(WAIT);
 
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("dev.closenotify.reliability.Providers#eachWithProtocol")
-    void finAndRstAtTheRecordBoundariesAndInsideTheCloseNotify(ShutdownProvider p, String protocol) throws Exception {
+    @ParameterizedTest(name = "{0} {1}, sent by the {2}")
+    @MethodSource("dev.closenotify.reliability.Providers#eachWithProtocolAndRole")
+    void finAtEveryOffsetRstAtTheBoundaries(ShutdownProvider p, String protocol, Role sender) throws Exception {
         try (ContextPair ctx = ContextPair.of(p, protocol);
              FaultyProxy proxy = FaultyProxy.start(ctx.address())) {
+            Direction toReceiver = sender == Role.SERVER ? proxy.serverToClient() : proxy.clientToServer();
             int[] index = {0};
-            // A probe without a fault: the layout of what the server sends.
-            Run probe = run(ctx, proxy, index, -1, Cut.FIN);
+            // A probe without a fault: the layout of what the sender sends.
+            Run probe = run(ctx, proxy, toReceiver, sender, index, -1, Cut.FIN);
             assertTrue(probe.end.endOfStream(), p.name() + " " + protocol + ": the probe closes cleanly: " + probe.end);
-            byte[] sent = probe.wire.serverToClient();
+            byte[] sent = probe.wire.bytes(toReceiver);
             TlsRecords.Parsed records = TlsRecords.parse(sent, probe.base, sent.length);
             List<TlsRecords.TlsRecord> all = records.records();
             assertEquals(3, all.size(), p.name() + " " + protocol + ": two records and the close_notify: " + records);
             int firstEnd = all.get(0).end() - probe.base;
             int secondEnd = all.get(1).end() - probe.base;
             int length = all.get(2).end() - probe.base;
-            TreeSet<Integer> offsets = new TreeSet<>(List.of(0, 1, firstEnd - 1, firstEnd, firstEnd + 1,
+            TreeSet<Integer> boundaries = new TreeSet<>(List.of(0, 1, firstEnd - 1, firstEnd, firstEnd + 1,
                     secondEnd - 1, secondEnd, secondEnd + 1, (secondEnd + length) / 2, length - 1));
             for (Cut how : Cut.values()) {
+                Iterable<Integer> offsets = how == Cut.FIN
+                        ? IntStream.range(0, length).boxed().toList() : boundaries;
                 for (int offset : offsets) {
-                    String where = p.name() + " " + protocol + " socket cut=" + how + " at offset " + offset + " of "
-                            + length;
-                    Run r = run(ctx, proxy, index, offset, how);
+                    String where = p.name() + " " + protocol + " sent by the " + sender + ", socket cut=" + how
+                            + " at offset " + offset + " of " + length;
+                    Run r = run(ctx, proxy, toReceiver, sender, index, offset, how);
                     byte[] whole = whole(offset, firstEnd, secondEnd);
                     assertFalse(r.end.endOfStream(), where + ": never end-of-stream: " + r.end);
                     TlsException e = r.end.failure().orElseThrow(() -> new AssertionError(where + ": " + r.end));
@@ -84,7 +92,7 @@ class SocketTruncationTest {
                         assertEquals(Kind.RESET, e.kind(), where + ": " + e);
                         assertEquals(CloseReason.RESET, r.reason, where);
                     }
-                    assertFalse(r.kept, where + ": the client drops the session");
+                    assertFalse(r.kept, where + ": the receiver drops the session");
                     Tally.fault();
                     Tally.verified(r.end.data().length);
                     Tally.caseRun();
@@ -106,36 +114,42 @@ class SocketTruncationTest {
 
     private record Run(FaultyProxy.Connection wire, int base, Wire.ReadEnd end, CloseReason reason, boolean kept) {}
 
-    /** One connection: a ping to settle, the cut (unless {@code offset < 0}), the server's data and close. */
-    private static Run run(ContextPair ctx, FaultyProxy proxy, int[] index, int offset, Cut how) throws Exception {
-        proxy.serverToClient().clear();
+    /**
+     * One connection: a ping each way to settle the handshake (TLS 1.3 tickets included), the cut
+     * towards the receiver (unless {@code offset < 0}), the sender's data and close_notify.
+     */
+    private static Run run(ContextPair ctx, FaultyProxy proxy, Direction toReceiver, Role sender, int[] index,
+                           int offset, Cut how) throws Exception {
+        toReceiver.clear();
         try (SocketPair pair = ctx.sockets(proxy.address(), BOUNDED, BOUNDED).handshake()) {
-            TlsSocketConnection c = pair.client();
-            TlsSocketConnection s = pair.server();
-            s.write(PING, 0, 1);
+            TlsSocketConnection out = sender == Role.SERVER ? pair.server() : pair.client();
+            TlsSocketConnection in = sender == Role.SERVER ? pair.client() : pair.server();
             byte[] one = new byte[1];
-            assertEquals(1, c.read(one, 0, 1));
+            pair.server().write(PING, 0, 1);
+            assertEquals(1, pair.client().read(one, 0, 1));
+            pair.client().write(PING, 0, 1);
+            assertEquals(1, pair.server().read(one, 0, 1));
             FaultyProxy.Connection wire = proxy.awaitConnection(index[0]++, WAIT);
-            int base = wire.serverToClient().length;
+            int base = wire.bytes(toReceiver).length;
             if (offset >= 0) {
-                proxy.serverToClient().cutAt(base + offset, how);
+                toReceiver.cutAt(base + offset, how);
             }
             try {
-                s.write(FIRST, 0, FIRST.length);
-                s.write(SECOND, 0, SECOND.length);
-                assertEquals(ShutdownResult.SENT, s.shutdown());
+                out.write(FIRST, 0, FIRST.length);
+                out.write(SECOND, 0, SECOND.length);
+                assertEquals(ShutdownResult.SENT, out.shutdown());
             } catch (TlsException e) {
-                // A RST reaches the server too: its later writes may fail, typed.
-                assertTrue(offset >= 0 && how == Cut.RST && e.kind() == Kind.RESET, "the server: " + e);
+                // A RST reaches the sender too: its later writes may fail, typed.
+                assertTrue(offset >= 0 && how == Cut.RST && e.kind() == Kind.RESET, "the sender: " + e);
             }
-            Wire.ReadEnd end = readToEnd(c);
+            Wire.ReadEnd end = readToEnd(in);
             if (end.endOfStream()) {
-                assertTrue(c.flags().contains(ShutdownFlag.RECEIVED));
-                assertEquals(ShutdownResult.COMPLETE, c.shutdown());
+                assertTrue(in.flags().contains(ShutdownFlag.RECEIVED));
+                assertEquals(ShutdownResult.COMPLETE, in.shutdown());
             }
             pair.close();
-            wire.awaitEnd(proxy.serverToClient(), WAIT);
-            var o = c.outcome().orElseThrow();
+            wire.awaitEnd(toReceiver, WAIT);
+            var o = in.outcome().orElseThrow();
             return new Run(wire, base, end, o.reason(), o.sessionKept());
         }
     }
