@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fatal alert on the wire (at most one when what it received was itself an alert) and nothing
  * after it, not even for a later shutdown(); the sender receives that alert as FATAL_ALERT and
  * answers nothing; no session survives (the next handshake on the same contexts is full, which
- * is also checked after the last case).
+ * is also checked after the last case). Every ordered pair of providers, so that each stack's alert
+ * is received by each other stack.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HostileBytesTest {
@@ -94,14 +95,15 @@ class HostileBytesTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} {1} faults towards the {2}")
-    @MethodSource("dev.closenotify.reliability.Providers#eachWithProtocolAndRole")
-    void hostileBytesEndInOneFatalAlertAndNoSession(ShutdownProvider p, String protocol, Role receiver)
-            throws Exception {
-        try (ContextPair ctx = ContextPair.of(p, protocol)) {
+    @ParameterizedTest(name = "{0} client, {1} server, {2}, faults towards the {3}")
+    @MethodSource("dev.closenotify.reliability.Providers#pairsWithProtocolAndRole")
+    void hostileBytesEndInOneFatalAlertAndNoSession(ShutdownProvider client, ShutdownProvider server, String protocol,
+                                                    Role receiver) throws Exception {
+        String pair = client.name() + " client, " + server.name() + " server, " + protocol;
+        try (ContextPair ctx = ContextPair.of(client, server, protocol)) {
             String previous = "the first connection of fresh contexts";
             for (Fault fault : Fault.values()) {
-                String where = p.name() + " " + protocol + ", towards the " + receiver + ": " + fault + " (" + fault.what + ")";
+                String where = pair + ", towards the " + receiver + ": " + fault + " (" + fault.what + ")";
                 BufferPipe pipe = Wire.handshake(Wire.open(ctx));
                 assertFull(pipe, where + ": the handshake after " + previous);
                 TlsBufferConnection in = receiver == Role.CLIENT ? pipe.a() : pipe.b();
@@ -172,7 +174,7 @@ class HostileBytesTest {
                 Tally.caseRun();
             }
             BufferPipe last = Wire.handshake(Wire.open(ctx));
-            assertFull(last, p.name() + " " + protocol + ": the handshake after " + previous);
+            assertFull(last, pair + ": the handshake after " + previous);
             Wire.closeBoth(last);
         }
     }

@@ -41,6 +41,16 @@ final class Providers {
                 .map(r -> Arguments.of(a.get()[0], a.get()[1], r)));
     }
 
+    /**
+     * (client provider, server provider, protocol, role) for every ordered pair of available
+     * providers (each with itself too), both protocols and both roles.
+     */
+    static Stream<Arguments> pairsWithProtocolAndRole() {
+        List<ShutdownProvider> all = available();
+        return all.stream().flatMap(c -> all.stream().flatMap(s -> PROTOCOLS.stream().flatMap(v -> Stream.of(Role.CLIENT, Role.SERVER)
+                .map(r -> Arguments.of(named(c), named(s), v, r)))));
+    }
+
     static Named<ShutdownProvider> named(ShutdownProvider p) {
         return Named.of(p.name(), p);
     }
