@@ -222,7 +222,6 @@ public final class Launcher {
                     "workers=" + opt("hsWorkers", "4", "2"),
                     "warmupMs=" + opt("hsWarmupMs", "200", "50"), "measureMs=" + opt("hsMeasureMs", "800", "300"));
             case "close" -> List.of("count=" + opt("closeCount", "300", "20"), "workers=" + opt("closeWorkers", "4", "2"));
-            case "idle" -> List.of("conns=" + idleConns());
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
     }
@@ -235,12 +234,15 @@ public final class Launcher {
     }
 
     /**
-     * The idle connections each server holds: as asked, unless the hard limit on open files (which
-     * a container may forbid raising) cannot hold that many Conscrypt connections; then every
-     * server gets the same smaller number, and the rows say so.
+     * The idle connections server {@code s} holds: as asked, unless the hard limit on open files
+     * (which a container may forbid raising) cannot hold that many. closenotify over Conscrypt
+     * needs three descriptors a connection; it and its baseline (Netty with OpenSSL) then hold the
+     * number that fits, and the other servers all that were asked for, so a row (named by its
+     * connection count) always holds a server with its baseline.
      */
-    private int idleConns() {
-        long fit = (Machine.hardFileLimit() - 1_000) / FDS_PER_CONNECTION;
+    private int idleConns(ServerKind s) {
+        boolean conscryptPair = s == ServerKind.CLOSENOTIFY_CONSCRYPT || s == ServerKind.NETTY_OPENSSL;
+        long fit = (Machine.hardFileLimit() - 1_000) / (conscryptPair ? FDS_PER_CONNECTION : 1);
         return (int) Math.min(askedIdleConns(), fit);
     }
 
@@ -258,12 +260,12 @@ public final class Launcher {
     }
 
     private void idle(int round, ServerKind s) throws Exception {
-        int conns = idleConns();
+        int conns = idleConns(s);
         try (Child server = server(round, s, "idle")) {
             int port = (int) server.await("LISTENING", 60_000).number("port");
             server.send("mem");
             Line before = server.await("MEM", 60_000);
-            try (Child client = client(round, s, port, "idle", clientArgs("idle"))) {
+            try (Child client = client(round, s, port, "idle", List.of("conns=" + conns))) {
                 Line ready = client.await("READY", 600_000);
                 server.send("mem");
                 Line after = server.await("MEM", 120_000);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -163,6 +164,11 @@ final class Report {
         return new ArrayList<>(rows);
     }
 
+    /** Those of {@code servers} measured on {@code row} (idle rows hold different servers by count). */
+    private List<ServerKind> inRow(String row, ServerKind... servers) {
+        return Arrays.stream(servers).filter(s -> !of(row, s).isEmpty()).toList();
+    }
+
     private List<Metric> of(String row, ServerKind s) {
         return metrics.stream().filter(m -> m.row().equals(row) && m.server() == s).toList();
     }
@@ -286,14 +292,14 @@ final class Report {
                                 + num(medianValue(row, ServerKind.NETTY_OPENSSL)) + " µs", a >= 1.0, a);
             }
             if (row.startsWith("idle memory")) {
-                for (ServerKind s : List.of(ServerKind.CLOSENOTIFY_CONSCRYPT, ServerKind.CLOSENOTIFY_JSSE)) {
+                for (ServerKind s : inRow(row, ServerKind.CLOSENOTIFY_CONSCRYPT, ServerKind.CLOSENOTIFY_JSSE)) {
                     double v = medianValue(row, s);
                     target(b, row + ": " + s.id() + " ≤ 8 KiB/conn (heap + native)", num(v) + " B/conn",
                             v <= 8192, 8192 / v);
                 }
             }
             if (row.startsWith("graceful stop")) {
-                for (ServerKind s : List.of(ServerKind.CLOSENOTIFY_CONSCRYPT, ServerKind.CLOSENOTIFY_JSSE)) {
+                for (ServerKind s : inRow(row, ServerKind.CLOSENOTIFY_CONSCRYPT, ServerKind.CLOSENOTIFY_JSSE)) {
                     double v = medianValue(row, s);
                     double forced = median(of(row, s).stream().map(m -> m.extras().get("forced")).toList());
                     target(b, row + ": " + s.id() + " ≤ 2 s, all close_notify exchanged",
