@@ -27,6 +27,11 @@ final class BufferWire implements Wire {
         return outbound;
     }
 
+    /** Whether bytes may still be taken from and put into the buffers: not closed, not reset. */
+    boolean usable() {
+        return !closed && reset == null;
+    }
+
     void signalEof() {
         eof = true;
     }
