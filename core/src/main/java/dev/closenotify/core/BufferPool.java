@@ -22,8 +22,12 @@ final class BufferPool {
      * (zeroing); the pool mainly spares the garbage collector a connection's per-record churn.
      */
     static final BufferPool HEAP = new BufferPool(false, 64);
-    /** Direct buffers kept: more, since {@code allocateDirect} is expensive and they are freed only by GC. */
-    static final BufferPool DIRECT = new BufferPool(true, 256);
+    /**
+     * Direct buffers kept. Most are held only within one call (a whole record in, its plaintext
+     * out), so the number in use at once is about the number of threads inside the core; the bound
+     * leaves room for partial records waiting on busy connections.
+     */
+    static final BufferPool DIRECT = new BufferPool(true, 64);
 
     private final boolean direct;
     private final ReentrantLock lock = new ReentrantLock();

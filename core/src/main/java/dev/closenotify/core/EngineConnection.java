@@ -122,7 +122,8 @@ final class EngineConnection {
         this.policy = policy;
         this.wire = wire;
         this.pair = wire instanceof BufferWire b ? b : null;
-        this.pool = BufferPool.HEAP;
+        // Direct only where the engine wants it and the wire can take it (SocketWire moves arrays).
+        this.pool = provider.prefersDirectBuffers() && !wire.blocking() ? BufferPool.DIRECT : BufferPool.HEAP;
         SSLSession s = engine.getSession();
         this.netInSize = Math.max(s.getPacketBufferSize(), Records.MAX_RECORD);
         this.appInSize = s.getApplicationBufferSize();
@@ -417,7 +418,7 @@ final class EngineConnection {
             observer.record(netIn.duplicate().position(0).limit(len));
         }
         netIn.flip().limit(feed);
-        ByteBuffer out = dst != null && dst.remaining() >= appInSize ? dst : (appIn = pool.take(appInSize));
+        ByteBuffer out = dst != null && dst.remaining() >= appInSize && straight(dst) ? dst : (appIn = pool.take(appInSize));
         SSLEngineResult r;
         try {
             r = engine.unwrap(netIn, out);
@@ -484,7 +485,7 @@ final class EngineConnection {
      * before); else null. Needs readLock.
      */
     private ByteBuffer recordSource() {
-        if (netIn != null || pair == null || !pair.usable()) {
+        if (netIn != null || pair == null || !pair.usable() || !straight(pair.inbound())) {
             return netIn;
         }
         ByteBuffer in = pair.inbound();
@@ -727,7 +728,8 @@ final class EngineConnection {
      * holds) and it has room for a whole record, else {@code netOut}. Needs writeLock.
      */
     private ByteBuffer wrapTarget() {
-        if (netOut == null && pair != null && pair.usable() && pair.outbound().remaining() >= netOutSize) {
+        if (netOut == null && pair != null && pair.usable() && pair.outbound().remaining() >= netOutSize
+                && straight(pair.outbound())) {
             return pair.outbound();
         }
         return netOut();
@@ -778,6 +780,14 @@ final class EngineConnection {
                 netOut = release(netOut);
             }
         }
+    }
+
+    /**
+     * Whether the engine may work on the caller's {@code buf} itself rather than on a staging
+     * buffer: always, unless the engine wants direct buffers and {@code buf} is on the heap.
+     */
+    private boolean straight(ByteBuffer buf) {
+        return !pool.direct() || buf.isDirect();
     }
 
     /** {@code netOut}, taken from the pool if there was none. Needs writeLock. */
