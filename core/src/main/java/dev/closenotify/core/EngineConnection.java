@@ -352,6 +352,21 @@ final class EngineConnection {
         return n != 0;
     }
 
+    /** Moves the buffer pair to the caller's other buffers (TlsBufferConnection.useBuffers), with both locks held. */
+    void useBuffers(ByteBuffer inbound, ByteBuffer outbound) {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                pair.use(inbound, outbound);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     /** How many staging buffers the connection holds now (0 when idle): for tests. */
     int heldBuffers() {
         readLock.lock();

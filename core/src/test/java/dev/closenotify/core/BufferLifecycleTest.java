@@ -268,4 +268,55 @@ class BufferLifecycleTest {
         assertEquals(0, held(p.server()), "handed back, nothing held");
         assertEquals(0, p.server().leftover().remaining(), "handed back once");
     }
+    @Test
+    void movingToOtherBuffersCarriesTheirBytesInOrder() throws Exception {
+        Pair p = Pair.open(64 * 1024);
+        byte[] data = random(3000);
+        p.client().write(ByteBuffer.wrap(data));
+        ByteBuffer wire = p.client().outbound().flip();
+        byte[] record = new byte[wire.remaining()];
+        wire.get(record);
+        wire.clear();
+        p.server().inbound().put(record, 0, 100); // the caller's inbound holds the record's start
+
+        ByteBuffer tooSmall = ByteBuffer.allocate(50);
+        ByteBuffer out = ByteBuffer.allocate(100);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> p.server().useBuffers(tooSmall, out), "100 inbound bytes do not fit in 50");
+        assertEquals(100, p.server().inbound().position(), "a refused move changes nothing");
+
+        ByteBuffer oldInbound = p.server().inbound();
+        ByteBuffer in = ByteBuffer.allocate(200);
+        p.server().useBuffers(in, out);
+        assertTrue(p.server().inbound() == in && p.server().outbound() == out);
+        assertEquals(100, in.position(), "the bytes went along");
+        assertEquals(0, oldInbound.position(), "the old buffer is the caller's again, emptied");
+
+        ByteBuffer got = ByteBuffer.allocate(4000);
+        int off = 100;
+        while (got.position() < data.length) {
+            int n = Math.min(in.remaining(), record.length - off);
+            in.put(record, off, n);
+            off += n;
+            p.server().read(got);
+            assertTrue(off < record.length || got.position() == data.length, "the record arrives whole");
+        }
+        assertArrayEquals(data, java.util.Arrays.copyOf(got.array(), data.length));
+
+        // The small outbound still carries the server's output, through the staging buffer.
+        byte[] reply = random(2000);
+        ByteBuffer src = ByteBuffer.wrap(reply);
+        ByteBuffer echoed = ByteBuffer.allocate(reply.length);
+        for (int i = 0; i < 1000 && echoed.hasRemaining(); i++) {
+            if (src.hasRemaining()) {
+                p.server().write(src);
+            } else {
+                p.server().flush();
+            }
+            p.pump();
+            p.client().read(echoed);
+        }
+        assertArrayEquals(reply, echoed.array());
+        assertEquals(0, held(p.server()));
+    }
 }
