@@ -49,6 +49,8 @@ import javax.net.ssl.SSLSession;
 final class EngineConnection {
     private static final Logger LOG = System.getLogger("dev.closenotify.core");
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** See waitBuffer: a small TLS record's worth (an alert, a close_notify, a short message). */
+    private static final int WAIT_BUFFER = 64;
 
     /** What one non-blocking step achieved; the blocking transport only ever sees DONE. */
     enum Step { DONE, WANT_READ, WANT_WRITE }
@@ -84,6 +86,11 @@ final class EngineConnection {
     /** Where the last wrap wrote ({@code netOut} or the caller's outbound) and from which position. Guarded by writeLock. */
     private ByteBuffer wrappedInto;
     private int wrappedAt;
+    /**
+     * Where a blocking read waits for the peer when nothing is staged: a few bytes, so that an idle
+     * connection on a socket holds no staging buffer either. Null on the buffer pair. Guarded by readLock.
+     */
+    private final ByteBuffer waitBuffer;
     /** Bytes all wraps produced so far. Guarded by writeLock. */
     private long wrapProduced;
     private boolean handshakeBegun;
@@ -128,6 +135,7 @@ final class EngineConnection {
         this.netInSize = Math.max(s.getPacketBufferSize(), Records.MAX_RECORD);
         this.appInSize = s.getApplicationBufferSize();
         this.netOutSize = s.getPacketBufferSize();
+        this.waitBuffer = wire.blocking() ? ByteBuffer.allocate(WAIT_BUFFER) : null;
     }
 
     Role role() {
@@ -547,6 +555,14 @@ final class EngineConnection {
 
     /** Reads from the transport into {@code netIn}: bytes read, 0 (buffer pair: nothing yet), -1 at EOF. */
     private int fill(long deadline, String during) throws TlsException {
+        if (netIn == null && waitBuffer != null && wire.wouldBlock()) {
+            // Wait for the peer without a staging buffer; take one once bytes came.
+            int n = readWire(waitBuffer.clear(), deadline, during);
+            if (n > 0) {
+                netIn = pool.take(netInSize).put(waitBuffer.flip());
+            }
+            return n;
+        }
         if (netIn == null) {
             netIn = pool.take(netInSize);
         } else if (!netIn.hasRemaining()) {
@@ -556,7 +572,19 @@ final class EngineConnection {
         }
         int n = 0;
         try {
-            n = wire.read(netIn, deadline);
+            n = readWire(netIn, deadline, during);
+            return n;
+        } finally {
+            if (n <= 0 && netIn.position() == 0) {
+                netIn = release(netIn); // nothing came: the buffer pair waits for its caller without it
+            }
+        }
+    }
+
+    /** One read from the transport into {@code dst}, counted; failures and deadlines end the connection. */
+    private int readWire(ByteBuffer dst, long deadline, String during) throws TlsException {
+        try {
+            int n = wire.read(dst, deadline);
             if (n > 0) {
                 bytesIn.addAndGet(n);
             }
@@ -566,10 +594,6 @@ final class EngineConnection {
                     + "; the transport is closed", e), CloseReason.TIMEOUT, true);
         } catch (IOException e) {
             throw transportFailure(e, during);
-        } finally {
-            if (n <= 0 && netIn.position() == 0) {
-                netIn = release(netIn); // nothing came: the buffer pair waits for its caller without it
-            }
         }
     }
 
