@@ -20,7 +20,9 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -125,6 +127,12 @@ final class EchoConnection {
     /** The reader is in a socket read: everything it decrypted before is in the queue. */
     private boolean readerParked;
     private boolean closeNotifyProduced;
+    /** The reader is about to write the last of the output itself (see finish()): spill() leaves the writer asleep. */
+    private boolean readerFinishing;
+    /** The reader writes the last chunks itself; the writer waits meanwhile (order on the socket). */
+    private boolean readerWriting;
+    /** The writer is writing a chunk it took from the queue. */
+    private boolean writerWriting;
     private boolean closedFirst;
     /** Nothing more will be produced: the writer ends once the queue is empty. */
     private boolean outputFinal;
@@ -511,12 +519,14 @@ final class EchoConnection {
 
     /** The peer's close_notify (or, by policy, its EOF) arrived: everything before it is echoed; answer it. */
     private void peerClosed() throws TlsException {
-        tls.shutdown(); // COMPLETE, or WANT_WRITE: the writer moves the rest of our close_notify out
+        tls.shutdown(); // COMPLETE, or WANT_WRITE: the rest of our close_notify is moved out after
         closeNotifyProduced = true;
         outputFinal = true;
+        // The reader goes on to finish() at once, which writes this itself if the writer is idle:
+        // waking the writer for it, and being woken back, would cost two thread hand-offs.
+        readerFinishing = true;
         spill();
         arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
-        changed.signalAll();
     }
 
     /** A stop: our close_notify, first. Under lock, with everything decrypted so far echoed. */
@@ -581,7 +591,9 @@ final class EchoConnection {
             outbound.clear();
             queue.addLast(chunk);
             queued += chunk.length;
-            changed.signalAll();
+            if (!readerFinishing) {
+                changed.signalAll();
+            }
         }
     }
 
@@ -618,11 +630,16 @@ final class EchoConnection {
                     if (ended) {
                         return;
                     }
+                    if (readerWriting) {
+                        changed.awaitUninterruptibly(); // the reader writes earlier chunks: ours go after
+                        continue;
+                    }
                     spill();
                     chunk = queue.pollFirst();
                     if (chunk != null) {
                         queued -= chunk.length;
                         drained++;
+                        writerWriting = true;
                         changed.signalAll();
                         break;
                     }
@@ -646,6 +663,12 @@ final class EchoConnection {
                 return;
             }
             lastProgress = System.nanoTime();
+            lock.lock();
+            try {
+                writerWriting = false;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -795,6 +818,8 @@ final class EchoConnection {
             if (!ended) {
                 outputFinal = true; // after a failure too: an alert the connection produced still goes out
                 arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
+                writeLastInline();
+                readerFinishing = false;
                 changed.signalAll();
                 while (!writerDone && !ended) {
                     changed.awaitUninterruptibly();
@@ -860,6 +885,53 @@ final class EchoConnection {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The reader writes the last of the output itself when the writer is idle and all of it is in
+     * the queue (the common end: our answer to the peer's close_notify), instead of waking the
+     * writer and waiting to be woken back. It has nothing else to do meanwhile, and the
+     * close-flush deadline, armed before, bounds the write as it bounds the writer's. Under lock;
+     * released around the write.
+     */
+    private void writeLastInline() {
+        if (writerWriting || writerDone || writerFailure != null || lingering()) {
+            return;
+        }
+        spill();
+        if (outbound.position() > 0 || queue.isEmpty()) {
+            return; // more than the queue holds (the writer takes it on), or nothing to write
+        }
+        List<byte[]> chunks = new ArrayList<>(queue);
+        queue.clear();
+        queued = 0;
+        drained += chunks.size();
+        readerWriting = true;
+        IOException failed = null;
+        lock.unlock();
+        try {
+            OutputStream out = socket.getOutputStream();
+            for (byte[] chunk : chunks) {
+                out.write(chunk);
+            }
+            lastProgress = System.nanoTime();
+        } catch (IOException e) {
+            failed = e;
+        } finally {
+            lock.lock();
+        }
+        readerWriting = false;
+        if (failed == null) {
+            spill();
+            if (queue.isEmpty() && outbound.position() == 0) {
+                writerDone = true; // all output is written; the writer thread ends when it wakes
+            }
+        } else if (!ended) {
+            writerFailure = failed;
+            writerDone = true;
+            IOException f = failed;
+            LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + f);
         }
     }
 
