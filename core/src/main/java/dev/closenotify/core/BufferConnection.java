@@ -29,6 +29,13 @@ final class BufferConnection extends ConnectionFace implements TlsBufferConnecti
     }
 
     @Override
+    public void useBuffers(ByteBuffer inbound, ByteBuffer outbound) {
+        Objects.requireNonNull(inbound, "inbound");
+        Objects.requireNonNull(outbound, "outbound");
+        c.useBuffers(inbound, outbound);
+    }
+
+    @Override
     public Progress handshake() throws TlsException {
         return progress(c.handshake(Wire.NO_DEADLINE));
     }

@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
  * {@code [0, position)}. Never blocks; end-of-stream and resets are signalled by the caller.
  */
 final class BufferWire implements Wire {
-    private final ByteBuffer inbound;
-    private final ByteBuffer outbound;
+    // Replaced only by use(), with both of the connection's locks held; volatile for the accessors.
+    private volatile ByteBuffer inbound;
+    private volatile ByteBuffer outbound;
     private volatile boolean eof;
     private volatile IOException reset;
     private volatile boolean closed;
@@ -25,6 +26,44 @@ final class BufferWire implements Wire {
 
     ByteBuffer outbound() {
         return outbound;
+    }
+
+    /**
+     * Moves to other buffers, carrying over what the old ones hold (fill mode, in order). Needs
+     * both of the connection's locks; checks everything before changing anything.
+     */
+    void use(ByteBuffer newInbound, ByteBuffer newOutbound) {
+        if (newInbound == newOutbound) {
+            throw new IllegalArgumentException("inbound and outbound must be two buffers");
+        }
+        if (newInbound.isReadOnly() || newOutbound.isReadOnly()) {
+            throw new IllegalArgumentException("inbound and outbound must be writable buffers");
+        }
+        ByteBuffer oldIn = inbound;
+        ByteBuffer oldOut = outbound;
+        if (newInbound != oldIn && newInbound.remaining() < oldIn.position()) {
+            throw new IllegalArgumentException("the new inbound has room for " + newInbound.remaining()
+                    + " bytes, but the old one holds " + oldIn.position());
+        }
+        if (newOutbound != oldOut && newOutbound.remaining() < oldOut.position()) {
+            throw new IllegalArgumentException("the new outbound has room for " + newOutbound.remaining()
+                    + " bytes, but the old one holds " + oldOut.position());
+        }
+        if (newInbound != oldIn) {
+            newInbound.put(oldIn.flip());
+            oldIn.clear();
+            inbound = newInbound;
+        }
+        if (newOutbound != oldOut) {
+            newOutbound.put(oldOut.flip());
+            oldOut.clear();
+            outbound = newOutbound;
+        }
+    }
+
+    /** Whether bytes may still be taken from and put into the buffers: not closed, not reset. */
+    boolean usable() {
+        return !closed && reset == null;
     }
 
     void signalEof() {

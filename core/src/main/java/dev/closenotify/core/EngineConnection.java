@@ -37,6 +37,10 @@ import javax.net.ssl.SSLSession;
  * EOF while the engine's inbound is open), never feeds the engine a byte past the peer's
  * close_notify, enforces the session rule and observes resumption on the wire.
  *
+ * <p>Buffers: {@code netIn}, {@code appIn} and {@code netOut} are taken from a shared
+ * {@link BufferPool} when bytes must wait in them and given back as soon as they are empty
+ * ({@code null} then), so an idle connection holds none of them.
+ *
  * <p>Locks: {@code readLock} guards the inbound side ({@code netIn}, {@code appIn}),
  * {@code writeLock} the outbound side ({@code netOut}); when both are needed, {@code readLock} is
  * taken first. {@code stateLock} guards the ending (failure, outcome, session) and is never held
@@ -45,6 +49,8 @@ import javax.net.ssl.SSLSession;
 final class EngineConnection {
     private static final Logger LOG = System.getLogger("dev.closenotify.core");
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** See waitBuffer: a small TLS record's worth (an alert, a close_notify, a short message). */
+    private static final int WAIT_BUFFER = 64;
 
     /** What one non-blocking step achieved; the blocking transport only ever sees DONE. */
     enum Step { DONE, WANT_READ, WANT_WRITE }
@@ -59,16 +65,34 @@ final class EngineConnection {
     private final Role role;
     private final ConnectionPolicy policy;
     private final Wire wire;
+    /** The wire when it is the caller's buffer pair, whose buffers records may go to and come from directly. */
+    private final BufferWire pair;
 
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock stateLock = new ReentrantLock();
 
-    // Guarded by readLock. netIn is in fill mode (bytes in [0, position)), appIn in read mode.
+    /** Where the staging buffers come from and go back to. */
+    private final BufferPool pool;
+    // Guarded by readLock; null when empty. netIn is in fill mode (bytes in [0, position)), appIn in read mode.
     private ByteBuffer netIn;
     private ByteBuffer appIn;
-    // Guarded by writeLock; fill mode.
+    // Guarded by writeLock; null when empty; fill mode.
     private ByteBuffer netOut;
+    /** The sizes the engine asked for when it was made; appInSize grows after an overflow. Guarded as the buffers. */
+    private final int netInSize;
+    private int appInSize;
+    private final int netOutSize;
+    /** Where the last wrap wrote ({@code netOut} or the caller's outbound) and from which position. Guarded by writeLock. */
+    private ByteBuffer wrappedInto;
+    private int wrappedAt;
+    /**
+     * Where a blocking read waits for the peer when nothing is staged: a few bytes, so that an idle
+     * connection on a socket holds no staging buffer either. Null on the buffer pair. Guarded by readLock.
+     */
+    private final ByteBuffer waitBuffer;
+    /** Bytes all wraps produced so far. Guarded by writeLock. */
+    private long wrapProduced;
     private boolean handshakeBegun;
     /** The close_notify an engine produced in place of data (see write()); sent by shutdown(). */
     private ByteBuffer heldCloseNotify;
@@ -104,10 +128,14 @@ final class EngineConnection {
         this.role = role;
         this.policy = policy;
         this.wire = wire;
+        this.pair = wire instanceof BufferWire b ? b : null;
+        // Direct only where the engine wants it and the wire can take it (SocketWire moves arrays).
+        this.pool = provider.prefersDirectBuffers() && !wire.blocking() ? BufferPool.DIRECT : BufferPool.HEAP;
         SSLSession s = engine.getSession();
-        this.netIn = ByteBuffer.allocate(Math.max(s.getPacketBufferSize(), Records.MAX_RECORD));
-        this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
-        this.netOut = ByteBuffer.allocate(s.getPacketBufferSize());
+        this.netInSize = Math.max(s.getPacketBufferSize(), Records.MAX_RECORD);
+        this.appInSize = s.getApplicationBufferSize();
+        this.netOutSize = s.getPacketBufferSize();
+        this.waitBuffer = wire.blocking() ? ByteBuffer.allocate(WAIT_BUFFER) : null;
     }
 
     Role role() {
@@ -276,10 +304,13 @@ final class EngineConnection {
         lock(readLock, deadline, "a read");
         try {
             while (true) {
-                if (appIn.hasRemaining()) {
+                if (appIn != null) {
                     int n = Math.min(appIn.remaining(), dst.remaining());
                     dst.put(appIn.slice(appIn.position(), n));
                     appIn.position(appIn.position() + n);
+                    if (!appIn.hasRemaining()) {
+                        appIn = release(appIn);
+                    }
                     return n;
                 }
                 checkUsable();
@@ -289,8 +320,12 @@ final class EngineConnection {
                 if (readClosedBySend()) {
                     throw readAfterShutdown("read()");
                 }
-                if (!dst.hasRemaining() || !advanceInbound(deadline, "a read")) {
+                int before = dst.position();
+                if (!dst.hasRemaining() || !advanceInbound(deadline, "a read", dst)) {
                     return 0;
+                }
+                if (dst.position() > before) {
+                    return dst.position() - before; // unwrapped straight into dst
                 }
             }
         } finally {
@@ -304,9 +339,14 @@ final class EngineConnection {
      * end-of-stream). False when the buffer pair has nothing to give yet.
      */
     private boolean advanceInbound(long deadline, String during) throws TlsException {
+        return advanceInbound(deadline, during, null);
+    }
+
+    /** As above; the plaintext may go straight into {@code dst} (null: none) when it has room for a whole record. */
+    private boolean advanceInbound(long deadline, String during, ByteBuffer dst) throws TlsException {
         Unwrapped u;
         try {
-            u = unwrapOne(deadline);
+            u = unwrapOne(deadline, dst);
         } catch (SSLException e) {
             throw engineFailure(e, deadline);
         }
@@ -320,11 +360,41 @@ final class EngineConnection {
         return n != 0;
     }
 
+    /** Moves the buffer pair to the caller's other buffers (TlsBufferConnection.useBuffers), with both locks held. */
+    void useBuffers(ByteBuffer inbound, ByteBuffer outbound) {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                pair.use(inbound, outbound);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** How many staging buffers the connection holds now (0 when idle): for tests. */
+    int heldBuffers() {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                return (netIn == null ? 0 : 1) + (appIn == null ? 0 : 1) + (netOut == null ? 0 : 1);
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     /** Plaintext already decrypted and not yet read. */
     int available() {
         readLock.lock();
         try {
-            return appIn.remaining();
+            return appIn == null ? 0 : appIn.remaining();
         } finally {
             readLock.unlock();
         }
@@ -335,6 +405,20 @@ final class EngineConnection {
      * peer's close_notify stays in {@code netIn} for {@link #leftover()}. Needs an empty appIn.
      */
     private Unwrapped unwrapOne(long deadline) throws TlsException, SSLException {
+        return unwrapOne(deadline, null);
+    }
+
+    /**
+     * As above, with the plaintext straight into {@code dst} (null: none) when it has room for a
+     * whole record's, and the record straight from the caller's inbound when it holds a whole one
+     * and nothing is staged: no staging copy then. Either way the record is fed alone.
+     */
+    private Unwrapped unwrapOne(long deadline, ByteBuffer dst) throws TlsException, SSLException {
+        // Shadows the field on purpose: the framing checks below read the record wherever it is.
+        ByteBuffer netIn = recordSource();
+        if (netIn == null) {
+            return Unwrapped.NEED_BYTES;
+        }
         int end = netIn.position();
         int len = Records.recordLength(netIn, 0, end);
         if (len < 0) {
@@ -345,7 +429,7 @@ final class EngineConnection {
             byte[] header = new byte[Records.HEADER];
             netIn.get(0, header);
             throw refuseWithEngineAlert("the peer sent bytes that are not a TLS record (header "
-                    + HexFormat.ofDelimiter(" ").formatHex(header) + ")", deadline);
+                    + HexFormat.ofDelimiter(" ").formatHex(header) + ")", netIn, deadline);
         }
         if (plausible && len > end) {
             return Unwrapped.NEED_BYTES;
@@ -363,18 +447,30 @@ final class EngineConnection {
             observer.record(netIn.duplicate().position(0).limit(len));
         }
         netIn.flip().limit(feed);
-        appIn.clear();
+        ByteBuffer out = dst != null && dst.remaining() >= appInSize && straight(dst) ? dst : (appIn = pool.take(appInSize));
         SSLEngineResult r;
         try {
-            r = engine.unwrap(netIn, appIn);
+            r = engine.unwrap(netIn, out);
         } finally {
             netIn.limit(end);
             netIn.compact();
-            appIn.flip();
+            if (netIn != this.netIn) {
+                bytesIn.addAndGet(end - netIn.position()); // taken from the caller's inbound, not by fill()
+            } else if (netIn.position() == 0) {
+                this.netIn = release(netIn);
+            }
+            if (out != dst) {
+                out.flip();
+                if (!out.hasRemaining()) {
+                    appIn = release(out);
+                }
+            }
         }
         switch (r.getStatus()) {
             case BUFFER_OVERFLOW -> {
-                appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize())).flip();
+                // Never offer the engine as little room again.
+                appInSize = out == dst ? Math.max(appInSize, dst.remaining() + 1)
+                        : Math.max(out.capacity() * 2, engine.getSession().getApplicationBufferSize());
                 return Unwrapped.AGAIN;
             }
             case BUFFER_UNDERFLOW -> {
@@ -421,16 +517,19 @@ final class EngineConnection {
      * unexpected_message; in TLS 1.2 the record fails authentication: bad_record_mac). That alert goes
      * out once, now, and the hostile bytes are dropped: nothing after them can be trusted.
      */
-    private TlsException refuseWithEngineAlert(String why, long deadline) {
-        netIn.clear();
+    private TlsException refuseWithEngineAlert(String why, ByteBuffer source, long deadline) {
+        source.clear();
+        if (source == netIn) {
+            netIn = release(source);
+        }
         SSLException refusal = null;
-        appIn.clear();
+        ByteBuffer scratch = pool.take(appInSize);
         try {
-            engine.unwrap(ByteBuffer.wrap(new byte[] {Records.CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1}), appIn);
+            engine.unwrap(ByteBuffer.wrap(new byte[] {Records.CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1}), scratch);
         } catch (SSLException e) {
             refusal = e;
         } finally {
-            appIn.clear().limit(0); // the probe is not the peer's data, whatever the engine made of it
+            release(scratch.clear()); // the probe is not the peer's data, whatever the engine made of it
         }
         emitAlert(deadline);
         String answer = refusal == null ? "; " + provider.name() + " did not refuse it"
@@ -438,6 +537,21 @@ final class EngineConnection {
         return fail(new TlsException(Kind.PROTOCOL, why + answer,
                 refusal == null ? null : provider.alertDescription(refusal).orElse(null), refusal),
                 CloseReason.FATAL_ALERT, false);
+    }
+
+    /**
+     * Where the next record is: the staging buffer when it holds bytes; else the caller's inbound
+     * when a whole, plausible record starts it (a partial one or garbage is staged by fill() as
+     * before); else null. Needs readLock.
+     */
+    private ByteBuffer recordSource() {
+        if (netIn != null || pair == null || !pair.usable() || !straight(pair.inbound())) {
+            return netIn;
+        }
+        ByteBuffer in = pair.inbound();
+        int end = in.position();
+        int len = Records.recordLength(in, 0, end);
+        return len >= 0 && len <= end && Records.plausibleHeader(in, 0) ? in : null;
     }
 
     /** After the engine processed an ordinary record: its tasks, any post-handshake reply, what it gave. */
@@ -478,11 +592,36 @@ final class EngineConnection {
 
     /** Reads from the transport into {@code netIn}: bytes read, 0 (buffer pair: nothing yet), -1 at EOF. */
     private int fill(long deadline, String during) throws TlsException {
-        if (!netIn.hasRemaining()) {
-            netIn = ByteBuffer.allocate(netIn.capacity() * 2).put(netIn.flip());
+        if (netIn == null && waitBuffer != null && wire.wouldBlock()) {
+            // Wait for the peer without a staging buffer; take one once bytes came.
+            int n = readWire(waitBuffer.clear(), deadline, during);
+            if (n > 0) {
+                netIn = pool.take(netInSize).put(waitBuffer.flip());
+            }
+            return n;
         }
+        if (netIn == null) {
+            netIn = pool.take(netInSize);
+        } else if (!netIn.hasRemaining()) {
+            ByteBuffer full = netIn;
+            netIn = ByteBuffer.allocate(full.capacity() * 2).put(full.flip());
+            release(full);
+        }
+        int n = 0;
         try {
-            int n = wire.read(netIn, deadline);
+            n = readWire(netIn, deadline, during);
+            return n;
+        } finally {
+            if (n <= 0 && netIn.position() == 0) {
+                netIn = release(netIn); // nothing came: the buffer pair waits for its caller without it
+            }
+        }
+    }
+
+    /** One read from the transport into {@code dst}, counted; failures and deadlines end the connection. */
+    private int readWire(ByteBuffer dst, long deadline, String during) throws TlsException {
+        try {
+            int n = wire.read(dst, deadline);
             if (n > 0) {
                 bytesIn.addAndGet(n);
             }
@@ -497,7 +636,7 @@ final class EngineConnection {
 
     /** Raw EOF: end-of-stream if the policy ignores unexpected EOF, else a truncation. */
     private void onTransportEof() throws TlsException {
-        boolean partial = netIn.position() > 0;
+        boolean partial = netIn != null && netIn.position() > 0;
         if (policy.ignoreUnexpectedEof()) {
             eofIgnored = true;
             received = true;
@@ -515,11 +654,11 @@ final class EngineConnection {
     ByteBuffer leftover() {
         readLock.lock();
         try {
-            if (!closeNotifyReceived || netIn.position() == 0) {
+            if (!closeNotifyReceived || netIn == null || netIn.position() == 0) {
                 return EMPTY.asReadOnlyBuffer();
             }
             ByteBuffer out = ByteBuffer.allocate(netIn.position()).put(netIn.flip()).flip();
-            netIn.clear();
+            netIn = release(netIn);
             return out.asReadOnlyBuffer();
         } finally {
             readLock.unlock();
@@ -543,7 +682,6 @@ final class EngineConnection {
                 }
                 checkWritable();
                 int before = src.position();
-                int outBefore = netOut.position();
                 SSLEngineResult r;
                 try {
                     r = wrap(src);
@@ -556,11 +694,16 @@ final class EngineConnection {
                     // the engine answered with its close_notify instead of our data. That must not reach
                     // the peer behind the application's back, but the engine will not produce it again:
                     // keep it for shutdown().
-                    if (r.bytesConsumed() == 0 && netOut.position() > outBefore) {
-                        heldCloseNotify = ByteBuffer.allocate(netOut.position() - outBefore)
-                                .put(netOut.duplicate().position(outBefore).limit(netOut.position())).flip();
+                    ByteBuffer into = wrappedInto;
+                    int at = wrappedAt;
+                    if (r.bytesConsumed() == 0 && into.position() > at) {
+                        heldCloseNotify = ByteBuffer.allocate(into.position() - at)
+                                .put(into.duplicate().position(at).limit(into.position())).flip();
                     }
-                    netOut.position(outBefore);
+                    if (into != netOut) {
+                        bytesOut.addAndGet(at - into.position()); // counted by wrap(), taken back
+                    }
+                    into.position(at);
                     throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, provider.name()
                             + " refuses to write after the peer's close_notify; nothing was sent."
                             + " Call shutdown() to answer it");
@@ -626,16 +769,28 @@ final class EngineConnection {
 
     private SSLEngineResult wrap(ByteBuffer src) throws SSLException {
         while (true) {
-            int before = netOut.position();
-            SSLEngineResult r = engine.wrap(src, netOut);
+            ByteBuffer into = wrapTarget();
+            int before = into.position();
+            SSLEngineResult r = engine.wrap(src, into);
             if (r.getStatus() == Status.BUFFER_OVERFLOW) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(netOut.capacity() * 2,
-                        engine.getSession().getPacketBufferSize() + netOut.position()));
-                netOut = bigger.put(netOut.flip());
+                if (into != netOut) {
+                    netOut(); // the caller's outbound was too small after all: stage
+                    continue;
+                }
+                ByteBuffer full = netOut;
+                netOut = ByteBuffer.allocate(Math.max(full.capacity() * 2,
+                        engine.getSession().getPacketBufferSize() + full.position())).put(full.flip());
+                release(full);
                 continue;
             }
+            wrappedInto = into;
+            wrappedAt = before;
+            wrapProduced += r.bytesProduced();
+            if (into != netOut) {
+                bytesOut.addAndGet(r.bytesProduced()); // handed to the transport as it was made
+            }
             if (role == Role.SERVER && !observer.decided() && r.bytesProduced() > 0) {
-                observeOutbound(before, netOut.position());
+                observeOutbound(into, before, into.position());
             }
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
                 runTasks();
@@ -644,14 +799,26 @@ final class EngineConnection {
         }
     }
 
-    private void observeOutbound(int from, int to) {
+    /**
+     * Where a wrap writes: straight into the caller's outbound when nothing is staged (so the order
+     * holds) and it has room for a whole record, else {@code netOut}. Needs writeLock.
+     */
+    private ByteBuffer wrapTarget() {
+        if (netOut == null && pair != null && pair.usable() && pair.outbound().remaining() >= netOutSize
+                && straight(pair.outbound())) {
+            return pair.outbound();
+        }
+        return netOut();
+    }
+
+    private void observeOutbound(ByteBuffer buf, int from, int to) {
         int p = from;
         while (p < to) {
-            int len = Records.recordLength(netOut, p, to);
+            int len = Records.recordLength(buf, p, to);
             if (len < 0 || p + len > to) {
                 return;
             }
-            observer.record(netOut.duplicate().position(p).limit(p + len));
+            observer.record(buf.duplicate().position(p).limit(p + len));
             p += len;
         }
     }
@@ -671,7 +838,11 @@ final class EngineConnection {
 
     /** Hands {@code netOut} to the transport, counting what went: true when nothing is left. */
     private boolean writeOut(long deadline) throws IOException {
+        if (netOut == null) {
+            return true;
+        }
         if (netOut.position() == 0) {
+            netOut = release(netOut);
             return true;
         }
         netOut.flip();
@@ -681,7 +852,32 @@ final class EngineConnection {
         } finally {
             bytesOut.addAndGet(before - netOut.remaining());
             netOut.compact();
+            if (netOut.position() == 0) {
+                netOut = release(netOut);
+            }
         }
+    }
+
+    /**
+     * Whether the engine may work on the caller's {@code buf} itself rather than on a staging
+     * buffer: always, unless the engine wants direct buffers and {@code buf} is on the heap.
+     */
+    private boolean straight(ByteBuffer buf) {
+        return !pool.direct() || buf.isDirect();
+    }
+
+    /** {@code netOut}, taken from the pool if there was none. Needs writeLock. */
+    private ByteBuffer netOut() {
+        if (netOut == null) {
+            netOut = pool.take(netOutSize);
+        }
+        return netOut;
+    }
+
+    /** Gives an empty buffer back to the pool; returns null, for the field it was taken from. */
+    private ByteBuffer release(ByteBuffer b) {
+        pool.give(b);
+        return null;
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -751,7 +947,7 @@ final class EngineConnection {
                     return ShutdownResult.COMPLETE;
                 }
                 checkUsable();
-                if (appIn.hasRemaining()) {
+                if (appIn != null) {
                     throw new TlsException(Kind.PENDING_DATA, appIn.remaining() + " bytes of application data"
                             + " arrived before the peer's close_notify; they are kept: read to end-of-stream,"
                             + " then call shutdown() again");
@@ -889,14 +1085,14 @@ final class EngineConnection {
         // its inbound side with our close_notify (READ_AFTER_SENT gap) as a failure.
         closeNotifySent = true;
         engine.closeOutbound();
-        int mark = netOut.position();
+        long mark = wrapProduced;
         try {
             wrapPending();
         } catch (SSLException e) {
             throw engineFailure(e, deadline);
         }
-        if (heldCloseNotify != null && netOut.position() == mark) {
-            if (netOut.remaining() < heldCloseNotify.remaining()) {
+        if (heldCloseNotify != null && wrapProduced == mark) {
+            if (netOut().remaining() < heldCloseNotify.remaining()) {
                 netOut = ByteBuffer.allocate(netOut.position() + heldCloseNotify.remaining()).put(netOut.flip());
             }
             netOut.put(heldCloseNotify);

@@ -59,6 +59,20 @@ public abstract class EngineShutdownProvider implements ShutdownProvider {
     }
 
     /**
+     * Whether this stack's engines work best on direct buffers: then the core's staging buffers
+     * on the buffer transport are direct (pooled, since {@code allocateDirect} is expensive). A
+     * stack that copies every heap buffer to and from native memory on each {@code wrap} and
+     * {@code unwrap} (Conscrypt) saves that copy. On the blocking socket transport the buffers stay
+     * on the heap, as the socket's streams want arrays.
+     *
+     * @implSpec returns {@code false}: heap buffers, which JSSE-like stacks read and write directly.
+     * @since 0.1
+     */
+    protected boolean prefersDirectBuffers() {
+        return false;
+    }
+
+    /**
      * Told that a client's handshake was full, right after it completed: the server either got no
      * session to resume or did not know the one offered (it was restarted, or is another node behind
      * the same address). A stack whose client cache keeps offering such a session, instead of the

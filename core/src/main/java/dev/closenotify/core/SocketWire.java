@@ -66,6 +66,15 @@ final class SocketWire implements Wire {
     }
 
     @Override
+    public boolean wouldBlock() {
+        try {
+            return in.available() == 0;
+        } catch (IOException e) {
+            return false; // the read reports it
+        }
+    }
+
+    @Override
     public boolean write(ByteBuffer src, long deadline) throws IOException {
         if (!src.hasRemaining()) {
             return true;

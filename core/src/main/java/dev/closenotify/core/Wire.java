@@ -23,6 +23,16 @@ interface Wire {
      */
     boolean write(ByteBuffer src, long deadline) throws IOException;
 
+    /**
+     * Whether a read now would wait for the peer: nothing has arrived that the transport could hand
+     * over. A hint, for holding no large buffer while waiting.
+     *
+     * @implSpec false
+     */
+    default boolean wouldBlock() {
+        return false;
+    }
+
     /** Whether calls may block (socket) or never do (buffer pair). */
     boolean blocking();
 

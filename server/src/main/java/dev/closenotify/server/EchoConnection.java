@@ -20,7 +20,9 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +52,13 @@ import java.util.function.Consumer;
  * from the reader, the writer (moving produced bytes into the queue), or a stop (its
  * close_notify).
  *
+ * <p><b>Buffers.</b> While the reader waits for the peer in a socket read that would block, the
+ * connection holds only small buffers ({@link #PARKED_INBOUND}, {@link #PARKED_OUTBOUND}: room for
+ * the first bytes of the next record, and for a close_notify a stop produces meanwhile); when bytes
+ * arrive it takes a large set from {@link #SETS} and moves the TLS connection onto it
+ * ({@link TlsBufferConnection#useBuffers}), and gives it back before it waits again. A provider
+ * whose connections keep their buffers keeps one large set for the connection's life.
+ *
  * <p><b>Deadlines</b> are timers on the server's scheduler ({@link Deadline}): one that fires
  * marks the connection ended and closes the socket, which wakes a blocked read or write; waits on
  * the condition are woken by the same signal. The handshake deadline covers the whole handshake,
@@ -60,12 +69,12 @@ import java.util.function.Consumer;
  */
 final class EchoConnection {
     private static final Logger LOG = System.getLogger(EchoServer.class.getName());
-    /** The buffer the socket is read into, which the TLS connection reads from. */
-    private static final int INBOUND_SIZE = 32 * 1024;
-    /** Where the TLS connection writes; moved into the echo queue as it fills. */
-    private static final int OUTBOUND_SIZE = 32 * 1024;
-    /** Plaintext decrypted in one go, and so echoed in one go. */
-    private static final int PLAINTEXT_CHUNK = 16 * 1024;
+    /** The inbound buffer while the reader waits for the peer: a socket read that would block goes here. */
+    static final int PARKED_INBOUND = 1024;
+    /** The outbound buffer while the reader waits: a stop's close_notify, an alert. */
+    static final int PARKED_OUTBOUND = 512;
+    /** The large buffers of the connections moving bytes (about 65 KiB a set). */
+    static final BufferSets SETS = new BufferSets(32);
 
     /** How a connection ended, as the server counts it. */
     record Result(CloseReason reason, Optional<Deadline> deadline, boolean forced) {
@@ -87,8 +96,15 @@ final class EchoConnection {
     private final Socket socket;
     private final String remote;
     private final TlsBufferConnection tls;
-    private final ByteBuffer inbound;
-    private final ByteBuffer outbound;
+    private final ByteBuffer parkedInbound;
+    private final ByteBuffer parkedOutbound;
+    /** Whether the TLS connection can move to other buffers; if not, {@code large} is held for life. */
+    private final boolean swappable;
+    // Guarded by lock, changed only by the reader (which also reads them without the lock): the
+    // TLS connection's current buffers, and the large set while it holds one.
+    private ByteBuffer inbound;
+    private ByteBuffer outbound;
+    private BufferSets.Set large;
     private final int echoBufferSize;
     private final ConnectionPolicy policy;
     private final boolean readsAfterSent;
@@ -111,6 +127,12 @@ final class EchoConnection {
     /** The reader is in a socket read: everything it decrypted before is in the queue. */
     private boolean readerParked;
     private boolean closeNotifyProduced;
+    /** The reader is about to write the last of the output itself (see finish()): spill() leaves the writer asleep. */
+    private boolean readerFinishing;
+    /** The reader writes the last chunks itself; the writer waits meanwhile (order on the socket). */
+    private boolean readerWriting;
+    /** The writer is writing a chunk it took from the queue. */
+    private boolean writerWriting;
     private boolean closedFirst;
     /** Nothing more will be produced: the writer ends once the queue is empty. */
     private boolean outputFinal;
@@ -128,7 +150,7 @@ final class EchoConnection {
     /** TLS bytes dropped undecrypted while lingering (see linger()). */
     private final AtomicLong unread = new AtomicLong();
 
-    private EchoConnection(long id, Socket socket, TlsBufferConnection tls, ByteBuffer inbound, ByteBuffer outbound,
+    private EchoConnection(long id, Socket socket, TlsBufferConnection tls, BufferSets.Set large,
                            EchoServerConfig config, boolean readsAfterSent, ScheduledExecutorService timer,
                            Counters counters, Consumer<EchoConnection> onEnd) {
         this.id = id;
@@ -136,8 +158,25 @@ final class EchoConnection {
         this.socket = socket;
         this.remote = address(socket);
         this.tls = tls;
-        this.inbound = inbound;
-        this.outbound = outbound;
+        this.parkedInbound = ByteBuffer.allocate(PARKED_INBOUND);
+        this.parkedOutbound = ByteBuffer.allocate(PARKED_OUTBOUND);
+        boolean canSwap;
+        try {
+            tls.useBuffers(parkedInbound, parkedOutbound); // nothing to carry yet: the handshake has not begun
+            canSwap = true;
+        } catch (UnsupportedOperationException e) {
+            canSwap = false;
+        }
+        this.swappable = canSwap;
+        if (canSwap) {
+            SETS.give(large);
+            this.inbound = parkedInbound;
+            this.outbound = parkedOutbound;
+        } else {
+            this.large = large;
+            this.inbound = large.inbound();
+            this.outbound = large.outbound();
+        }
         this.echoBufferSize = config.echoBufferSize();
         this.policy = config.policy();
         this.readsAfterSent = readsAfterSent;
@@ -157,11 +196,10 @@ final class EchoConnection {
     static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
                                boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
                                Consumer<EchoConnection> onEnd) throws TlsException {
-        ByteBuffer inbound = ByteBuffer.allocate(INBOUND_SIZE);
-        ByteBuffer outbound = ByteBuffer.allocate(OUTBOUND_SIZE);
+        BufferSets.Set large = SETS.take();
         InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
-        TlsBufferConnection tls = context.open(inbound, outbound, peer, config.policy());
-        return new EchoConnection(id, socket, tls, inbound, outbound, config, readsAfterSent, timer, counters, onEnd);
+        TlsBufferConnection tls = context.open(large.inbound(), large.outbound(), peer, config.policy());
+        return new EchoConnection(id, socket, tls, large, config, readsAfterSent, timer, counters, onEnd);
     }
 
     long id() {
@@ -195,6 +233,16 @@ final class EchoConnection {
 
     long bytesUnread() {
         return unread.get();
+    }
+
+    /** Whether the connection holds a large buffer set now (not while it waits for the peer): for tests. */
+    boolean holdsLargeBuffers() {
+        lock.lock();
+        try {
+            return large != null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ the reader
@@ -281,7 +329,6 @@ final class EchoConnection {
      * read after its own close_notify) ours has been sent and the peer has ended the transport.
      */
     private void serve(InputStream in) throws TlsException, Ended {
-        ByteBuffer plain = ByteBuffer.allocate(PLAINTEXT_CHUNK);
         boolean lingers; // decided under the lock: a stop may set closedFirst as soon as it is released
         while (true) {
             lock.lock();
@@ -291,6 +338,8 @@ final class EchoConnection {
                     if (lingering()) {
                         break;
                     }
+                    grow();
+                    ByteBuffer plain = large.plain();
                     plain.clear();
                     int n = tls.read(plain);
                     spill();
@@ -342,7 +391,7 @@ final class EchoConnection {
      * receive buffer. The writer ends our output with a FIN once our close_notify is written.
      */
     private void linger(InputStream in) throws Ended {
-        byte[] scratch = new byte[INBOUND_SIZE];
+        byte[] scratch = new byte[BufferSets.INBOUND_SIZE];
         while (true) {
             int n;
             try {
@@ -371,9 +420,18 @@ final class EchoConnection {
      * that cannot read after it, and the socket's input was shut to wake us).
      */
     private boolean fill(InputStream in) throws TlsException, Ended {
+        if (swappable && large != null && wouldBlock(in)) {
+            lock.lock();
+            try {
+                shrink();
+            } finally {
+                lock.unlock();
+            }
+        }
+        ByteBuffer target = inbound;
         int n;
         try {
-            n = in.read(inbound.array(), inbound.arrayOffset() + inbound.position(), inbound.remaining());
+            n = in.read(target.array(), target.arrayOffset() + target.position(), target.remaining());
         } catch (IOException e) {
             lock.lock();
             try {
@@ -400,11 +458,50 @@ final class EchoConnection {
             } else {
                 inbound.position(inbound.position() + n);
                 lastProgress = System.nanoTime();
+                grow(); // bytes came: the large buffers, before the TLS connection works on them
             }
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether a read would block now: nothing has arrived that the socket could hand over. */
+    private static boolean wouldBlock(InputStream in) {
+        try {
+            return in.available() == 0;
+        } catch (IOException e) {
+            return false; // the read reports it
+        }
+    }
+
+    /** Moves the TLS connection onto a large set, unless it is on one. Under lock, by the reader. */
+    private void grow() {
+        if (large != null) {
+            return;
+        }
+        BufferSets.Set set = SETS.take();
+        tls.useBuffers(set.inbound(), set.outbound()); // carries over what the small ones hold
+        large = set;
+        inbound = set.inbound();
+        outbound = set.outbound();
+    }
+
+    /**
+     * Before a read that would block: moves the TLS connection back onto the small buffers and gives
+     * the large set back, unless it holds more than they can take. Under lock, by the reader.
+     */
+    private void shrink() {
+        if (large == null || inbound.position() > parkedInbound.capacity()
+                || outbound.position() > parkedOutbound.capacity()) {
+            return;
+        }
+        tls.useBuffers(parkedInbound, parkedOutbound);
+        BufferSets.Set set = large;
+        large = null;
+        inbound = parkedInbound;
+        outbound = parkedOutbound;
+        SETS.give(set);
     }
 
     /** Encrypts all of {@code plain} into the queue, waiting while the queue is full. Under lock. */
@@ -422,12 +519,14 @@ final class EchoConnection {
 
     /** The peer's close_notify (or, by policy, its EOF) arrived: everything before it is echoed; answer it. */
     private void peerClosed() throws TlsException {
-        tls.shutdown(); // COMPLETE, or WANT_WRITE: the writer moves the rest of our close_notify out
+        tls.shutdown(); // COMPLETE, or WANT_WRITE: the rest of our close_notify is moved out after
         closeNotifyProduced = true;
         outputFinal = true;
+        // The reader goes on to finish() at once, which writes this itself if the writer is idle:
+        // waking the writer for it, and being woken back, would cost two thread hand-offs.
+        readerFinishing = true;
         spill();
         arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
-        changed.signalAll();
     }
 
     /** A stop: our close_notify, first. Under lock, with everything decrypted so far echoed. */
@@ -492,7 +591,9 @@ final class EchoConnection {
             outbound.clear();
             queue.addLast(chunk);
             queued += chunk.length;
-            changed.signalAll();
+            if (!readerFinishing) {
+                changed.signalAll();
+            }
         }
     }
 
@@ -529,11 +630,16 @@ final class EchoConnection {
                     if (ended) {
                         return;
                     }
+                    if (readerWriting) {
+                        changed.awaitUninterruptibly(); // the reader writes earlier chunks: ours go after
+                        continue;
+                    }
                     spill();
                     chunk = queue.pollFirst();
                     if (chunk != null) {
                         queued -= chunk.length;
                         drained++;
+                        writerWriting = true;
                         changed.signalAll();
                         break;
                     }
@@ -557,6 +663,12 @@ final class EchoConnection {
                 return;
             }
             lastProgress = System.nanoTime();
+            lock.lock();
+            try {
+                writerWriting = false;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -706,6 +818,8 @@ final class EchoConnection {
             if (!ended) {
                 outputFinal = true; // after a failure too: an alert the connection produced still goes out
                 arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
+                writeLastInline();
+                readerFinishing = false;
                 changed.signalAll();
                 while (!writerDone && !ended) {
                     changed.awaitUninterruptibly();
@@ -728,6 +842,16 @@ final class EchoConnection {
         }
         tls.close();
         closeSocket();
+        lock.lock();
+        try {
+            if (swappable && large != null) {
+                // Ended and closed: no thread touches the TLS connection's buffers any more.
+                SETS.give(large);
+                large = null;
+            }
+        } finally {
+            lock.unlock();
+        }
         CloseOutcome outcome = tls.outcome().orElseThrow();
         CloseReason reason = outcome.failure().isPresent() ? outcome.reason()
                 : fired != null ? CloseReason.TIMEOUT
@@ -761,6 +885,53 @@ final class EchoConnection {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The reader writes the last of the output itself when the writer is idle and all of it is in
+     * the queue (the common end: our answer to the peer's close_notify), instead of waking the
+     * writer and waiting to be woken back. It has nothing else to do meanwhile, and the
+     * close-flush deadline, armed before, bounds the write as it bounds the writer's. Under lock;
+     * released around the write.
+     */
+    private void writeLastInline() {
+        if (writerWriting || writerDone || writerFailure != null || lingering()) {
+            return;
+        }
+        spill();
+        if (outbound.position() > 0 || queue.isEmpty()) {
+            return; // more than the queue holds (the writer takes it on), or nothing to write
+        }
+        List<byte[]> chunks = new ArrayList<>(queue);
+        queue.clear();
+        queued = 0;
+        drained += chunks.size();
+        readerWriting = true;
+        IOException failed = null;
+        lock.unlock();
+        try {
+            OutputStream out = socket.getOutputStream();
+            for (byte[] chunk : chunks) {
+                out.write(chunk);
+            }
+            lastProgress = System.nanoTime();
+        } catch (IOException e) {
+            failed = e;
+        } finally {
+            lock.lock();
+        }
+        readerWriting = false;
+        if (failed == null) {
+            spill();
+            if (queue.isEmpty() && outbound.position() == 0) {
+                writerDone = true; // all output is written; the writer thread ends when it wakes
+            }
+        } else if (!ended) {
+            writerFailure = failed;
+            writerDone = true;
+            IOException f = failed;
+            LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + f);
         }
     }
 

@@ -319,6 +319,11 @@ public final class EchoServer implements AutoCloseable {
     }
 
     /** A connection ended and was counted: it is no longer open. */
+    /** The connections open now: for tests. */
+    List<EchoConnection> liveConnections() {
+        return List.copyOf(live);
+    }
+
     private void ended(EchoConnection c) {
         live.remove(c);
         permits.release();

@@ -31,6 +31,25 @@ public interface TlsBufferConnection extends TlsConnection {
     /** The buffer the connection fills with bytes for the network. */
     ByteBuffer outbound();
 
+    /**
+     * Moves the connection to other caller buffers: from now on {@link #inbound()} is
+     * {@code inbound} and {@link #outbound()} is {@code outbound}, and the old ones are the
+     * caller's again. Their bytes go along: what the old inbound held is appended to the new
+     * inbound, what the old outbound held to the new outbound (fill mode, in order), so nothing is
+     * lost or reordered. This lets a caller hold small buffers while a connection waits and large
+     * ones while traffic flows (an idle connection need not keep 16 KiB+ buffers). Call it from
+     * the thread that moves the bytes, not during another call on this connection.
+     *
+     * @throws IllegalArgumentException if the two are the same buffer, either is read-only, or
+     *     either has no room for the bytes it must take over; nothing is changed then
+     * @throws UnsupportedOperationException if this connection keeps the buffers it was opened with
+     * @implSpec throws {@link UnsupportedOperationException}: a connection keeps its buffers.
+     * @since 0.1
+     */
+    default void useBuffers(ByteBuffer inbound, ByteBuffer outbound) {
+        throw new UnsupportedOperationException(providerName() + " keeps the buffers a connection was opened with");
+    }
+
     /** Advances the handshake as far as the buffers allow. */
     Progress handshake() throws TlsException;
 
