@@ -119,9 +119,9 @@ class ServerHostilePeersTest {
             Tally.fault();
             try {
                 // While the server holds the connection, what it read but did not write stays capped:
-                // its inbound (32 KiB), the echo queue (echoBufferSize plus one 16 KiB chunk), its
-                // outbound (32 KiB), and TLS overhead.
-                long cap = 32 * 1024 + echoBuffer + 16 * 1024 + 32 * 1024 + 8 * 1024;
+                // its inbound (24 KiB), the echo queue (echoBufferSize plus one 17 KiB chunk), its
+                // outbound (24 KiB), and TLS overhead (server BufferSets' sizes).
+                long cap = 24 * 1024 + echoBuffer + 17 * 1024 + 24 * 1024 + 8 * 1024;
                 long[] worst = {0};
                 await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> {
                     ServerStats st = server.stats();

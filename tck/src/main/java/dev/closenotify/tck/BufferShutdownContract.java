@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -470,6 +471,68 @@ public abstract class BufferShutdownContract {
         }
         assertOneCloseNotify(protocol, recordsSince(pipe, pipe.aToB(), markC), "client, 64-byte buffers");
         assertOneCloseNotify(protocol, recordsSince(pipe, pipe.bToA(), markS), "server, 64-byte buffers");
+    }
+
+    @EachProtocol
+    @DisplayName("§2 useBuffers: a connection moved to other buffers while both hold bytes carries them over in"
+            + " order and never touches the old ones again; or it refuses and keeps its buffers")
+    @GapAware(Capability.READ_AFTER_SENT)
+    void useBuffersCarriesTheBytesOver(String protocol) throws Exception {
+        BufferPipe pipe = handshaken(protocol);
+        TlsBufferConnection c = pipe.a();
+        TlsBufferConnection s = pipe.b();
+        byte[] first = data(3_000, 6);
+        byte[] second = data(3_000, 7);
+        // The first record waits in the server's inbound, the second in the client's outbound.
+        assertEquals(first.length, c.write(ByteBuffer.wrap(first)));
+        c.flush();
+        pipe.pump();
+        assertEquals(second.length, c.write(ByteBuffer.wrap(second)));
+        ByteBuffer oldIn = s.inbound();
+        ByteBuffer oldOut = c.outbound();
+        int waitingIn = oldIn.position();
+        int waitingOut = oldOut.position();
+        assertTrue(waitingIn > first.length && waitingOut > second.length,
+                "bytes wait in both buffers: " + waitingIn + " in, " + waitingOut + " out");
+
+        ByteBuffer newIn = ByteBuffer.allocate(32 * 1024);
+        ByteBuffer newOut = ByteBuffer.allocate(32 * 1024);
+        boolean moved;
+        try {
+            s.useBuffers(newIn, ByteBuffer.allocate(32 * 1024));
+            c.useBuffers(ByteBuffer.allocate(32 * 1024), newOut);
+            moved = true;
+        } catch (UnsupportedOperationException e) {
+            moved = false;
+        }
+        if (moved) {
+            assertSame(newIn, s.inbound());
+            assertSame(newOut, c.outbound());
+            assertEquals(waitingIn, newIn.position(), "the server's waiting bytes moved along");
+            assertEquals(waitingOut, newOut.position(), "the client's waiting bytes moved along");
+            // The old buffers are the caller's again: what is in them now must never be read or sent.
+            oldIn.clear().put(new byte[oldIn.capacity()]);
+            oldOut.clear().put(new byte[oldOut.capacity()]);
+        } else {
+            assertSame(oldIn, s.inbound(), "a refusal keeps the buffers");
+            assertSame(oldOut, c.outbound(), "a refusal keeps the buffers");
+        }
+
+        ByteBuffer got = ByteBuffer.allocate(first.length + second.length);
+        pipe.pumpUntil(() -> !got.hasRemaining(), () -> {
+            c.flush();
+            if (s.read(got) < 0) {
+                fail("end-of-stream after " + got.position() + " bytes");
+            }
+        }, Buffers.ROUNDS);
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        assertArrayEquals(both, got.array(), "moved=" + moved + ": both records, whole and in order");
+        byte[] back = data(20_000, 8);
+        assertArrayEquals(back, transfer(pipe, s, c, back), "moved=" + moved + ": the other way, after the move");
+        assertArrayEquals(new byte[0], closeBothWays(pipe, c, s, readsAfterSent()));
+        assertEquals(CloseReason.CLEAN, s.outcome().orElseThrow().reason());
     }
 
     // ------------------------------------------------------------------ §3 truncation, §6 reset
