@@ -45,7 +45,9 @@ import java.util.function.Consumer;
  * close_notify has been decrypted, so an echo encrypted later could be lost. The ciphertext goes
  * to an echo queue bounded by {@link EchoServerConfig#echoBufferSize()}; when the queue is full the
  * reader waits, and so stops reading from the peer (backpressure). <b>The writer</b> takes
- * ciphertext from the queue and writes it to the socket, without any lock held.
+ * ciphertext from the queue and writes it to the socket, without any lock held. It runs only
+ * while there is output: started when a chunk enters an empty queue (or the output becomes final),
+ * it ends once the queue is empty, so an idle connection parks one virtual thread, not two.
  *
  * <p><b>Lock.</b> {@code lock} guards the TLS connection, its buffers, the queue and the state
  * below; it is never held across socket I/O. Every call into the TLS connection happens under it,
@@ -137,6 +139,8 @@ final class EchoConnection {
     /** Nothing more will be produced: the writer ends once the queue is empty. */
     private boolean outputFinal;
     private boolean writerDone;
+    /** The writer thread while it runs (see {@link #ensureWriter()}); null otherwise. */
+    private Thread writer;
     private IOException writerFailure;
     /** A deadline or a forced stop closed the socket; the threads stop where they are. */
     private boolean ended;
@@ -245,6 +249,16 @@ final class EchoConnection {
         }
     }
 
+    /** Whether a writer thread runs now (tests: an idle connection parks its reader only). */
+    boolean writerRunning() {
+        lock.lock();
+        try {
+            return writer != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ the reader
 
     /** The connection's life, on its own virtual thread. */
@@ -256,7 +270,6 @@ final class EchoConnection {
         } finally {
             lock.unlock();
         }
-        Thread writer = Thread.ofVirtual().name(name + "-writer").start(this::writeLoop);
         try {
             InputStream in = socket.getInputStream();
             handshake(in);
@@ -268,7 +281,7 @@ final class EchoConnection {
         } catch (IOException | RuntimeException | Error e) {
             LOG.log(Level.WARNING, name + " from " + remote + " failed unexpectedly", e);
         } finally {
-            finish(writer);
+            finish();
         }
     }
 
@@ -543,6 +556,7 @@ final class EchoConnection {
             arm(Deadline.PEER_CLOSE, policy.peerCloseTimeout());
         }
         changed.signalAll();
+        ensureWriter(); // the end of the output is the writer's (a FIN, when the connection lingers)
         if (readerParked && r == ShutdownResult.COMPLETE) {
             // Nothing more to wait for from the peer: wake the reader from its socket read.
             try {
@@ -593,6 +607,7 @@ final class EchoConnection {
             queued += chunk.length;
             if (!readerFinishing) {
                 changed.signalAll();
+                ensureWriter();
             }
         }
     }
@@ -628,6 +643,7 @@ final class EchoConnection {
             try {
                 while (true) {
                     if (ended) {
+                        writer = null;
                         return;
                     }
                     if (readerWriting) {
@@ -645,13 +661,15 @@ final class EchoConnection {
                     }
                     if (outputFinal) {
                         writerDone = true;
+                        writer = null;
                         changed.signalAll();
                         if (lingering()) {
                             endOutput(); // lingering (see linger()): the peer sees the end of our output
                         }
                         return;
                     }
-                    changed.awaitUninterruptibly();
+                    writer = null; // all written: the next chunk, or the end of the output, starts another
+                    return;
                 }
             } finally {
                 lock.unlock();
@@ -672,6 +690,17 @@ final class EchoConnection {
         }
     }
 
+    /**
+     * Starts the writer unless it runs, the output is all written, or the connection ended. Under
+     * lock, so a writer that found the queue empty has cleared {@link #writer} before a chunk can
+     * be queued: a queued chunk always has a writer.
+     */
+    private void ensureWriter() {
+        if (writer == null && !writerDone && !ended) {
+            writer = Thread.ofVirtual().name(name + "-writer").start(this::writeLoop);
+        }
+    }
+
     /** A FIN after our close_notify. Under lock: the socket call does not block. */
     private void endOutput() {
         try {
@@ -689,6 +718,7 @@ final class EchoConnection {
                 LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + e);
             }
             writerDone = true;
+            writer = null;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -812,7 +842,8 @@ final class EchoConnection {
     // ------------------------------------------------------------------ the end
 
     /** Lets the writer finish (within the close-flush deadline), closes, counts, reports. */
-    private void finish(Thread writer) {
+    private void finish() {
+        Thread writing;
         lock.lock();
         try {
             if (!ended) {
@@ -821,6 +852,9 @@ final class EchoConnection {
                 writeLastInline();
                 readerFinishing = false;
                 changed.signalAll();
+                if (!writerDone) {
+                    ensureWriter(); // what is left, and the end of the output, are the writer's
+                }
                 while (!writerDone && !ended) {
                     changed.awaitUninterruptibly();
                 }
@@ -837,6 +871,7 @@ final class EchoConnection {
             timers.values().forEach(f -> f.cancel(false));
             timers.clear();
             changed.signalAll();
+            writing = writer;
         } finally {
             lock.unlock();
         }
@@ -878,10 +913,10 @@ final class EchoConnection {
                 + ": flags " + outcome.flags() + ", " + tls.bytesIn() + " bytes in, " + tls.bytesOut() + " out, "
                 + echoed.get() + " echoed" + outcome.failure().map(f -> ", " + f.getMessage()).orElse(""));
         done.complete(result);
-        if (writer.isAlive()) {
+        if (writing != null && writing.isAlive()) {
             // The socket is closed: a writer still in a write fails at once.
             try {
-                writer.join(Duration.ofSeconds(5));
+                writing.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 7: a connection that waits for its peer holds only its small buffers; the large set is
- * taken when bytes arrive and given back before the next wait, without losing or reordering a byte.
+ * Issue 7: a connection that waits for its peer holds only its small buffers and its reader's
+ * thread; the large set is taken when bytes arrive and given back before the next wait, and the
+ * writer thread runs only while there is output, without losing or reordering a byte.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IdleBuffersTest {
@@ -32,12 +33,16 @@ class IdleBuffersTest {
             EchoConnection server = only(s);
             await().atMost(Fixtures.WAIT).alias("the large set given back after the handshake and an echo")
                     .until(() -> !server.holdsLargeBuffers());
+            await().atMost(Fixtures.WAIT).alias("the writer ended once all was written")
+                    .until(() -> !server.writerRunning());
 
             // Several records at once, and a size that ends mid-record: all comes back, then it waits small again.
             for (int size : new int[] {16_384, 3 * 16_384 + 5, 200_000}) {
                 echo(c, Fixtures.random(size, size));
                 await().atMost(Fixtures.WAIT).alias("the large set given back after " + size + " bytes")
                         .until(() -> !server.holdsLargeBuffers());
+                await().atMost(Fixtures.WAIT).alias("the writer ended after " + size + " bytes")
+                        .until(() -> !server.writerRunning());
             }
             closeCleanly(c);
             ServerStats stats = Fixtures.awaitIdle(s);
