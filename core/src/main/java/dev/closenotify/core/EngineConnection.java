@@ -475,9 +475,11 @@ final class EngineConnection {
             }
             case BUFFER_UNDERFLOW -> {
                 if (!plausible) {
+                    // During the handshake: whatever alert the engine queued goes out; none is named,
+                    // since the stacks that end here (SunJSSE, BoringSSL) queue none.
                     emitAlert(deadline);
-                    throw fail(new TlsException(Kind.PROTOCOL, "the peer sent bytes that are not a TLS record",
-                            "decode_error", null), CloseReason.FATAL_ALERT, false);
+                    throw fail(new TlsException(Kind.PROTOCOL, "the peer sent bytes that are not a TLS record"
+                            + " during the handshake"), CloseReason.FATAL_ALERT, false);
                 }
                 return Unwrapped.NEED_BYTES;
             }
