@@ -129,14 +129,14 @@ final class EchoConnection {
     /** The reader is in a socket read: everything it decrypted before is in the queue. */
     private boolean readerParked;
     private boolean closeNotifyProduced;
-    /** The reader is about to write the last of the output itself (see finish()): spill() leaves the writer asleep. */
+    /** The reader is about to write the last of the output itself (see finish()): spill() starts no writer. */
     private boolean readerFinishing;
     /** The reader writes the last chunks itself; the writer waits meanwhile (order on the socket). */
     private boolean readerWriting;
     /** The writer is writing a chunk it took from the queue. */
     private boolean writerWriting;
     private boolean closedFirst;
-    /** Nothing more will be produced: the writer ends once the queue is empty. */
+    /** Nothing more will be produced: once the queue is empty the writer marks the output done (and ends it, lingering). */
     private boolean outputFinal;
     private boolean writerDone;
     /** The writer thread while it runs (see {@link #ensureWriter()}); null otherwise. */
