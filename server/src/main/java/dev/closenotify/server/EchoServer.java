@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -134,7 +135,8 @@ public final class EchoServer implements AutoCloseable {
             }
             ShutdownProvider p = config.provider().map(ShutdownProviders::get).orElseGet(ShutdownProviders::get);
             TlsContext ctx = p.newContext(config.tls());
-            ServerSocket ss = new ServerSocket();
+            // A channel's socket: its accepted sockets have channels, which EchoConnection writes without blocking.
+            ServerSocket ss = ServerSocketChannel.open().socket();
             try {
                 ss.setReuseAddress(true);
                 ss.bind(new InetSocketAddress(config.host(), config.port()), BACKLOG);
