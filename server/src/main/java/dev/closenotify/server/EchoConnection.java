@@ -103,11 +103,18 @@ final class EchoConnection {
     /** The socket's channel: the reader's reads, and its writes that must not block (see {@link #send()}). */
     private final SocketChannel channel;
     private final String remote;
-    private final TlsBufferConnection tls;
+    private final InetSocketAddress peer;
+    private final TlsContext context;
+    /**
+     * Opened by the reader (see {@link #open()}), not by the acceptor: making an engine is the
+     * costly part of accepting (Conscrypt's {@code SSL_new} and a pipe), and the acceptor is one
+     * thread. Set once, under lock; volatile for the byte counts a snapshot reads from any thread.
+     */
+    private volatile TlsBufferConnection tls;
     private final ByteBuffer parkedInbound;
     private final ByteBuffer parkedOutbound;
-    /** Whether the TLS connection can move to other buffers; if not, {@code large} is held for life. */
-    private final boolean swappable;
+    /** Whether the TLS connection can move to other buffers; if not, {@code large} is held for life. Set by open(). */
+    private boolean swappable;
     // Guarded by lock, changed only by the reader (which also reads them without the lock): the
     // TLS connection's current buffers, and the large set while it holds one.
     private ByteBuffer inbound;
@@ -162,34 +169,18 @@ final class EchoConnection {
     /** TLS bytes dropped undecrypted while lingering (see linger()). */
     private final AtomicLong unread = new AtomicLong();
 
-    private EchoConnection(long id, Socket socket, TlsBufferConnection tls, BufferSets.Set large,
-                           EchoServerConfig config, boolean readsAfterSent, ScheduledExecutorService timer,
-                           Counters counters, Consumer<EchoConnection> onEnd) {
+    private EchoConnection(long id, Socket socket, TlsContext context, EchoServerConfig config,
+                           boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
+                           Consumer<EchoConnection> onEnd) {
         this.id = id;
         this.name = "closenotify-echo-" + id;
         this.socket = socket;
         this.channel = Objects.requireNonNull(socket.getChannel(), "the socket has no channel");
         this.remote = address(socket);
-        this.tls = tls;
+        this.peer = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.context = context;
         this.parkedInbound = ByteBuffer.allocate(PARKED_INBOUND);
         this.parkedOutbound = ByteBuffer.allocate(PARKED_OUTBOUND);
-        boolean canSwap;
-        try {
-            tls.useBuffers(parkedInbound, parkedOutbound); // nothing to carry yet: the handshake has not begun
-            canSwap = true;
-        } catch (UnsupportedOperationException e) {
-            canSwap = false;
-        }
-        this.swappable = canSwap;
-        if (canSwap) {
-            SETS.give(large);
-            this.inbound = parkedInbound;
-            this.outbound = parkedOutbound;
-        } else {
-            this.large = large;
-            this.inbound = large.inbound();
-            this.outbound = large.outbound();
-        }
         this.echoBufferSize = config.echoBufferSize();
         this.policy = config.policy();
         this.readsAfterSent = readsAfterSent;
@@ -199,7 +190,9 @@ final class EchoConnection {
     }
 
     /**
-     * A connection over the accepted {@code socket}, not started yet.
+     * A connection over the accepted {@code socket}, not started yet, and without its TLS
+     * connection yet: {@link #run()} opens it, on the connection's own thread. A stop may reach the
+     * connection before that; it ends as one still in its handshake does.
      *
      * @param readsAfterSent whether the provider can read after our close_notify (SEMANTICS.md §9
      *     {@code READ_AFTER_SENT}); without it a stop sends close_notify, cannot wait for the peer's,
@@ -208,11 +201,43 @@ final class EchoConnection {
      */
     static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
                                boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
-                               Consumer<EchoConnection> onEnd) throws TlsException {
-        BufferSets.Set large = SETS.take();
-        InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
-        TlsBufferConnection tls = context.open(large.inbound(), large.outbound(), peer, config.policy());
-        return new EchoConnection(id, socket, tls, large, config, readsAfterSent, timer, counters, onEnd);
+                               Consumer<EchoConnection> onEnd) {
+        return new EchoConnection(id, socket, context, config, readsAfterSent, timer, counters, onEnd);
+    }
+
+    /** Opens the TLS connection, on the small buffers when it can move between buffers. By the reader, first. */
+    private void open() throws TlsException {
+        BufferSets.Set set = SETS.take();
+        TlsBufferConnection t;
+        try {
+            t = context.open(set.inbound(), set.outbound(), peer, policy);
+        } catch (TlsException | RuntimeException e) {
+            SETS.give(set);
+            throw e;
+        }
+        lock.lock();
+        try {
+            boolean canSwap;
+            try {
+                t.useBuffers(parkedInbound, parkedOutbound); // nothing to carry yet: the handshake has not begun
+                canSwap = true;
+            } catch (UnsupportedOperationException e) {
+                canSwap = false;
+            }
+            swappable = canSwap;
+            if (canSwap) {
+                SETS.give(set);
+                inbound = parkedInbound;
+                outbound = parkedOutbound;
+            } else {
+                large = set;
+                inbound = set.inbound();
+                outbound = set.outbound();
+            }
+            tls = t;
+        } finally {
+            lock.unlock();
+        }
     }
 
     long id() {
@@ -229,11 +254,13 @@ final class EchoConnection {
     }
 
     long bytesIn() {
-        return tls.bytesIn();
+        TlsBufferConnection t = tls;
+        return t == null ? 0 : t.bytesIn();
     }
 
     long bytesOut() {
-        return tls.bytesOut();
+        TlsBufferConnection t = tls;
+        return t == null ? 0 : t.bytesOut();
     }
 
     long bytesEchoed() {
@@ -283,6 +310,13 @@ final class EchoConnection {
     /** The connection's life, on its own virtual thread. */
     void run() {
         closeEvent.begin();
+        try {
+            open();
+        } catch (TlsException | RuntimeException e) {
+            LOG.log(Level.WARNING, name + " from " + remote + ": cannot open the TLS connection", e);
+            abandon();
+            return;
+        }
         lock.lock();
         try {
             arm(Deadline.HANDSHAKE, policy.handshakeTimeout());
@@ -1053,6 +1087,22 @@ final class EchoConnection {
             IOException f = failed;
             LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + f);
         }
+    }
+
+    /** The TLS connection could not be opened: nothing was sent; the connection ends ABORTED. */
+    private void abandon() {
+        lock.lock();
+        try {
+            ended = true;
+            timers.values().forEach(f -> f.cancel(false));
+            timers.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        closeSocket();
+        counters.ended(this, CloseReason.ABORTED, () -> onEnd.accept(this));
+        done.complete(new Result(CloseReason.ABORTED, Optional.ofNullable(fired), forced));
     }
 
     private void closeSocket() {

@@ -5,7 +5,6 @@ import dev.closenotify.spi.CloseReason;
 import dev.closenotify.spi.ShutdownProvider;
 import dev.closenotify.spi.ShutdownProviders;
 import dev.closenotify.spi.TlsContext;
-import dev.closenotify.spi.TlsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -309,7 +308,7 @@ public final class EchoServer implements AutoCloseable {
             socket.setTcpNoDelay(true);
             c = EchoConnection.open(id, socket, context, config, provider.supports(Capability.READ_AFTER_SENT), timer,
                     counters, this::ended);
-        } catch (TlsException | SocketException | RuntimeException e) {
+        } catch (SocketException | RuntimeException e) {
             permits.release();
             closeQuietly(socket);
             LOG.log(Level.WARNING, "closenotify echo server " + hostAndPort() + ": cannot open a connection", e);
