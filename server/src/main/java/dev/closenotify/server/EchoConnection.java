@@ -18,12 +18,14 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,21 +38,23 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * One echo connection: a {@link TlsBufferConnection} over an accepted blocking socket, driven by
- * two virtual threads.
+ * One echo connection: a {@link TlsBufferConnection} over an accepted socket channel, blocking
+ * except where the reader writes, driven by one or two virtual threads.
  *
  * <p><b>The reader</b> (the connection's own thread) runs the handshake, then reads from the
  * socket, decrypts, and encrypts the echo of every chunk it decrypted <em>before</em> it decrypts
  * the next record: TLS 1.2 (and some stacks on TLS 1.3) refuse to encrypt once the peer's
- * close_notify has been decrypted, so an echo encrypted later could be lost. The ciphertext goes
- * to an echo queue bounded by {@link EchoServerConfig#echoBufferSize()}; when the queue is full the
- * reader waits, and so stops reading from the peer (backpressure). <b>The writer</b> takes
+ * close_notify has been decrypted, so an echo encrypted later could be lost. While no writer runs,
+ * the reader writes the ciphertext itself, with the channel non-blocking for that write only
+ * ({@link #send()}): the common echo costs no thread hand-off. What the socket does not take then
+ * goes to an echo queue bounded by {@link EchoServerConfig#echoBufferSize()}; when the queue is
+ * full the reader waits, and so stops reading from the peer (backpressure). <b>The writer</b> takes
  * ciphertext from the queue and writes it to the socket, without any lock held. It runs only
  * while there is output: started when a chunk enters an empty queue (or the output becomes final),
  * it ends once the queue is empty, so an idle connection parks one virtual thread, not two.
  *
  * <p><b>Lock.</b> {@code lock} guards the TLS connection, its buffers, the queue and the state
- * below; it is never held across socket I/O. Every call into the TLS connection happens under it,
+ * below; it is never held across socket I/O that can block. Every call into the TLS connection happens under it,
  * from the reader, the writer (moving produced bytes into the queue), or a stop (its
  * close_notify).
  *
@@ -96,12 +100,21 @@ final class EchoConnection {
     private final long id;
     private final String name;
     private final Socket socket;
+    /** The socket's channel: the reader's reads, and its writes that must not block (see {@link #send()}). */
+    private final SocketChannel channel;
     private final String remote;
-    private final TlsBufferConnection tls;
+    private final InetSocketAddress peer;
+    private final TlsContext context;
+    /**
+     * Opened by the reader (see {@link #open()}), not by the acceptor: making an engine is the
+     * costly part of accepting (Conscrypt's {@code SSL_new} and a pipe), and the acceptor is one
+     * thread. Set once, under lock; volatile for the byte counts a snapshot reads from any thread.
+     */
+    private volatile TlsBufferConnection tls;
     private final ByteBuffer parkedInbound;
     private final ByteBuffer parkedOutbound;
-    /** Whether the TLS connection can move to other buffers; if not, {@code large} is held for life. */
-    private final boolean swappable;
+    /** Whether the TLS connection can move to other buffers; if not, {@code large} is held for life. Set by open(). */
+    private boolean swappable;
     // Guarded by lock, changed only by the reader (which also reads them without the lock): the
     // TLS connection's current buffers, and the large set while it holds one.
     private ByteBuffer inbound;
@@ -141,6 +154,8 @@ final class EchoConnection {
     private boolean writerDone;
     /** The writer thread while it runs (see {@link #ensureWriter()}); null otherwise. */
     private Thread writer;
+    /** Writer threads started so far (tests: an echo the socket takes at once starts none). */
+    private int writersStarted;
     private IOException writerFailure;
     /** A deadline or a forced stop closed the socket; the threads stop where they are. */
     private boolean ended;
@@ -154,33 +169,18 @@ final class EchoConnection {
     /** TLS bytes dropped undecrypted while lingering (see linger()). */
     private final AtomicLong unread = new AtomicLong();
 
-    private EchoConnection(long id, Socket socket, TlsBufferConnection tls, BufferSets.Set large,
-                           EchoServerConfig config, boolean readsAfterSent, ScheduledExecutorService timer,
-                           Counters counters, Consumer<EchoConnection> onEnd) {
+    private EchoConnection(long id, Socket socket, TlsContext context, EchoServerConfig config,
+                           boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
+                           Consumer<EchoConnection> onEnd) {
         this.id = id;
         this.name = "closenotify-echo-" + id;
         this.socket = socket;
+        this.channel = Objects.requireNonNull(socket.getChannel(), "the socket has no channel");
         this.remote = address(socket);
-        this.tls = tls;
+        this.peer = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.context = context;
         this.parkedInbound = ByteBuffer.allocate(PARKED_INBOUND);
         this.parkedOutbound = ByteBuffer.allocate(PARKED_OUTBOUND);
-        boolean canSwap;
-        try {
-            tls.useBuffers(parkedInbound, parkedOutbound); // nothing to carry yet: the handshake has not begun
-            canSwap = true;
-        } catch (UnsupportedOperationException e) {
-            canSwap = false;
-        }
-        this.swappable = canSwap;
-        if (canSwap) {
-            SETS.give(large);
-            this.inbound = parkedInbound;
-            this.outbound = parkedOutbound;
-        } else {
-            this.large = large;
-            this.inbound = large.inbound();
-            this.outbound = large.outbound();
-        }
         this.echoBufferSize = config.echoBufferSize();
         this.policy = config.policy();
         this.readsAfterSent = readsAfterSent;
@@ -190,7 +190,9 @@ final class EchoConnection {
     }
 
     /**
-     * A connection over the accepted {@code socket}, not started yet.
+     * A connection over the accepted {@code socket}, not started yet, and without its TLS
+     * connection yet: {@link #run()} opens it, on the connection's own thread. A stop may reach the
+     * connection before that; it ends as one still in its handshake does.
      *
      * @param readsAfterSent whether the provider can read after our close_notify (SEMANTICS.md §9
      *     {@code READ_AFTER_SENT}); without it a stop sends close_notify, cannot wait for the peer's,
@@ -199,11 +201,43 @@ final class EchoConnection {
      */
     static EchoConnection open(long id, Socket socket, TlsContext context, EchoServerConfig config,
                                boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
-                               Consumer<EchoConnection> onEnd) throws TlsException {
-        BufferSets.Set large = SETS.take();
-        InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
-        TlsBufferConnection tls = context.open(large.inbound(), large.outbound(), peer, config.policy());
-        return new EchoConnection(id, socket, tls, large, config, readsAfterSent, timer, counters, onEnd);
+                               Consumer<EchoConnection> onEnd) {
+        return new EchoConnection(id, socket, context, config, readsAfterSent, timer, counters, onEnd);
+    }
+
+    /** Opens the TLS connection, on the small buffers when it can move between buffers. By the reader, first. */
+    private void open() throws TlsException {
+        BufferSets.Set set = SETS.take();
+        TlsBufferConnection t;
+        try {
+            t = context.open(set.inbound(), set.outbound(), peer, policy);
+        } catch (TlsException | RuntimeException e) {
+            SETS.give(set);
+            throw e;
+        }
+        lock.lock();
+        try {
+            boolean canSwap;
+            try {
+                t.useBuffers(parkedInbound, parkedOutbound); // nothing to carry yet: the handshake has not begun
+                canSwap = true;
+            } catch (UnsupportedOperationException e) {
+                canSwap = false;
+            }
+            swappable = canSwap;
+            if (canSwap) {
+                SETS.give(set);
+                inbound = parkedInbound;
+                outbound = parkedOutbound;
+            } else {
+                large = set;
+                inbound = set.inbound();
+                outbound = set.outbound();
+            }
+            tls = t;
+        } finally {
+            lock.unlock();
+        }
     }
 
     long id() {
@@ -220,11 +254,13 @@ final class EchoConnection {
     }
 
     long bytesIn() {
-        return tls.bytesIn();
+        TlsBufferConnection t = tls;
+        return t == null ? 0 : t.bytesIn();
     }
 
     long bytesOut() {
-        return tls.bytesOut();
+        TlsBufferConnection t = tls;
+        return t == null ? 0 : t.bytesOut();
     }
 
     long bytesEchoed() {
@@ -249,6 +285,16 @@ final class EchoConnection {
         }
     }
 
+    /** Writer threads started so far: for tests. */
+    int writersStarted() {
+        lock.lock();
+        try {
+            return writersStarted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether a writer thread runs now (tests: an idle connection parks its reader only). */
     boolean writerRunning() {
         lock.lock();
@@ -264,6 +310,13 @@ final class EchoConnection {
     /** The connection's life, on its own virtual thread. */
     void run() {
         closeEvent.begin();
+        try {
+            open();
+        } catch (TlsException | RuntimeException e) {
+            LOG.log(Level.WARNING, name + " from " + remote + ": cannot open the TLS connection", e);
+            abandon();
+            return;
+        }
         lock.lock();
         try {
             arm(Deadline.HANDSHAKE, policy.handshakeTimeout());
@@ -298,7 +351,7 @@ final class EchoConnection {
                 try {
                     checkEnded();
                     p = tls.handshake();
-                    spill();
+                    send();
                     if (p == Progress.WANT_WRITE && queued >= echoBufferSize) {
                         awaitDrain();
                     }
@@ -355,7 +408,7 @@ final class EchoConnection {
                     ByteBuffer plain = large.plain();
                     plain.clear();
                     int n = tls.read(plain);
-                    spill();
+                    send();
                     if (n > 0) {
                         plain.flip();
                         if (closeNotifyProduced) {
@@ -429,22 +482,28 @@ final class EchoConnection {
     /**
      * Reads from the socket into {@code inbound}, which is empty whenever the TLS connection asks
      * for more. Only this thread touches {@code inbound} outside TLS calls, so the read goes straight
-     * into it, without the lock. False when reading is over (our close_notify is out on a provider
-     * that cannot read after it, and the socket's input was shut to wake us).
+     * into it, without the lock. Before it waits for the peer, the reader gives the large buffers
+     * back; it first tries a read that does not block, which finds the peer's bytes there already
+     * when they came while it worked. False when reading is over (our close_notify is out on a
+     * provider that cannot read after it, and the socket's input was shut to wake us).
      */
     private boolean fill(InputStream in) throws TlsException, Ended {
-        if (swappable && large != null && wouldBlock(in)) {
-            lock.lock();
-            try {
-                shrink();
-            } finally {
-                lock.unlock();
-            }
-        }
-        ByteBuffer target = inbound;
-        int n;
+        int n = UNREAD;
         try {
-            n = in.read(target.array(), target.arrayOffset() + target.position(), target.remaining());
+            if (swappable && large != null) {
+                lock.lock();
+                try {
+                    n = readIfReady(in);
+                    if (n == 0) {
+                        shrink();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+            if (n == 0 || n == UNREAD) {
+                n = channel.read(inbound); // blocking: parks this virtual thread until bytes, the end, or a close
+            }
         } catch (IOException e) {
             lock.lock();
             try {
@@ -469,7 +528,6 @@ final class EchoConnection {
                 }
                 tls.transportEof();
             } else {
-                inbound.position(inbound.position() + n);
                 lastProgress = System.nanoTime();
                 grow(); // bytes came: the large buffers, before the TLS connection works on them
             }
@@ -479,12 +537,24 @@ final class EchoConnection {
         }
     }
 
-    /** Whether a read would block now: nothing has arrived that the socket could hand over. */
-    private static boolean wouldBlock(InputStream in) {
+    /** {@link #readIfReady}: bytes have arrived, but were not read yet. */
+    private static final int UNREAD = -2;
+
+    /**
+     * Reads what has arrived without waiting: the count, 0 when nothing has, -1 at the end of the
+     * input, or {@link #UNREAD} when bytes are there but a writer runs. The writer may be in a
+     * blocking write then, and the channel's mode may change only while nobody writes: the kernel
+     * is asked how much is there instead. Under lock (a writer starts only under it).
+     */
+    private int readIfReady(InputStream in) throws IOException {
+        if (writer != null) {
+            return in.available() == 0 ? 0 : UNREAD;
+        }
+        channel.configureBlocking(false);
         try {
-            return in.available() == 0;
-        } catch (IOException e) {
-            return false; // the read reports it
+            return channel.read(inbound);
+        } finally {
+            channel.configureBlocking(true);
         }
     }
 
@@ -522,7 +592,7 @@ final class EchoConnection {
         int n = plain.remaining();
         while (plain.hasRemaining()) {
             tls.write(plain);
-            spill();
+            send();
             if (plain.hasRemaining() && queued >= echoBufferSize) {
                 awaitDrain();
             }
@@ -579,6 +649,54 @@ final class EchoConnection {
             throw new TlsException(TlsException.Kind.RESET, "the transport failed while writing: " + writerFailure,
                     writerFailure);
         }
+    }
+
+    /**
+     * The reader's way out for what the TLS connection produced. When no writer runs (so nothing is
+     * queued and nothing is being written), a write that does not block, straight from the TLS
+     * connection's outbound buffer: an echo then costs no thread hand-off and no copy. What the
+     * socket does not take now goes to the queue and starts the writer. The write never blocks, so
+     * a peer that does not read cannot hold the reader: it goes on reading until the queue is full,
+     * backpressure as before. Under lock: the channel is non-blocking only inside it, and a writer
+     * starts only under it, so the writer never finds the channel non-blocking.
+     */
+    private void send() throws TlsException {
+        if (writer == null && queue.isEmpty() && !readerFinishing && !writerDone && writerFailure == null && !ended
+                && (outbound.position() > 0 || produced())) {
+            try {
+                channel.configureBlocking(false);
+                try {
+                    do {
+                        outbound.flip();
+                        int n = channel.write(outbound);
+                        outbound.compact();
+                        if (n > 0) {
+                            lastProgress = System.nanoTime();
+                        }
+                    } while (outbound.position() == 0 && produced());
+                } finally {
+                    channel.configureBlocking(true);
+                }
+            } catch (IOException e) {
+                writerFailure = e;
+                writerDone = true;
+                changed.signalAll();
+                LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + e);
+                tls.transportReset(e);
+                throw new TlsException(TlsException.Kind.RESET, "the transport failed while writing: " + e, e);
+            }
+        }
+        spill();
+    }
+
+    /** Lets the TLS connection move more of what it produced into the empty {@code outbound}; whether it did. Under lock. */
+    private boolean produced() {
+        try {
+            tls.flush();
+        } catch (TlsException e) {
+            return false; // The connection failed: what it produced before is in outbound already.
+        }
+        return outbound.position() > 0;
     }
 
     /**
@@ -698,6 +816,7 @@ final class EchoConnection {
     private void ensureWriter() {
         if (writer == null && !writerDone && !ended) {
             writer = Thread.ofVirtual().name(name + "-writer").start(this::writeLoop);
+            writersStarted++;
         }
     }
 
@@ -968,6 +1087,22 @@ final class EchoConnection {
             IOException f = failed;
             LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + f);
         }
+    }
+
+    /** The TLS connection could not be opened: nothing was sent; the connection ends ABORTED. */
+    private void abandon() {
+        lock.lock();
+        try {
+            ended = true;
+            timers.values().forEach(f -> f.cancel(false));
+            timers.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        closeSocket();
+        counters.ended(this, CloseReason.ABORTED, () -> onEnd.accept(this));
+        done.complete(new Result(CloseReason.ABORTED, Optional.ofNullable(fired), forced));
     }
 
     private void closeSocket() {

@@ -5,7 +5,6 @@ import dev.closenotify.spi.CloseReason;
 import dev.closenotify.spi.ShutdownProvider;
 import dev.closenotify.spi.ShutdownProviders;
 import dev.closenotify.spi.TlsContext;
-import dev.closenotify.spi.TlsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -134,7 +134,8 @@ public final class EchoServer implements AutoCloseable {
             }
             ShutdownProvider p = config.provider().map(ShutdownProviders::get).orElseGet(ShutdownProviders::get);
             TlsContext ctx = p.newContext(config.tls());
-            ServerSocket ss = new ServerSocket();
+            // A channel's socket: its accepted sockets have channels, which EchoConnection writes without blocking.
+            ServerSocket ss = ServerSocketChannel.open().socket();
             try {
                 ss.setReuseAddress(true);
                 ss.bind(new InetSocketAddress(config.host(), config.port()), BACKLOG);
@@ -307,7 +308,7 @@ public final class EchoServer implements AutoCloseable {
             socket.setTcpNoDelay(true);
             c = EchoConnection.open(id, socket, context, config, provider.supports(Capability.READ_AFTER_SENT), timer,
                     counters, this::ended);
-        } catch (TlsException | SocketException | RuntimeException e) {
+        } catch (SocketException | RuntimeException e) {
             permits.release();
             closeQuietly(socket);
             LOG.log(Level.WARNING, "closenotify echo server " + hostAndPort() + ": cannot open a connection", e);
