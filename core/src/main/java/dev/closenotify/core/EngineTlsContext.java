@@ -46,6 +46,11 @@ final class EngineTlsContext implements TlsContext {
     }
 
     @Override
+    public boolean prefersDirectBuffers() {
+        return provider.prefersDirectBuffers();
+    }
+
+    @Override
     public TlsSocketConnection open(Socket socket, ConnectionPolicy policy) throws TlsException {
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(policy, "policy");

@@ -41,4 +41,20 @@ public interface TlsContext {
      */
     TlsBufferConnection open(ByteBuffer inbound, ByteBuffer outbound, InetSocketAddress peer,
                              ConnectionPolicy policy) throws TlsException;
+
+    /**
+     * Whether this context's buffer connections work best on direct buffers: a caller that chooses
+     * the buffers it gives {@link #open(ByteBuffer, ByteBuffer, InetSocketAddress, ConnectionPolicy)}
+     * and {@link TlsBufferConnection#useBuffers} gives direct ones when this is true, heap ones
+     * otherwise. A stack that encrypts in native memory (BoringSSL through Conscrypt) copies every
+     * heap buffer in and out on each record; a stack that encrypts Java arrays (JSSE) is slower on
+     * direct buffers. Only a hint: every buffer connection works on either kind, and on a mix.
+     *
+     * @implSpec returns {@code false}.
+     * @return {@code true} if direct buffers are the faster kind for this context's connections
+     * @since 0.1
+     */
+    default boolean prefersDirectBuffers() {
+        return false;
+    }
 }

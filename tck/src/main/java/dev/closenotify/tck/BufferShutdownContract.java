@@ -535,6 +535,41 @@ public abstract class BufferShutdownContract {
         assertEquals(CloseReason.CLEAN, s.outcome().orElseThrow().reason());
     }
 
+    @EachProtocol
+    @DisplayName("§2 direct buffers: a connection opened on direct buffers, and one moved from heap onto direct"
+            + " ones, handshakes, carries data both ways intact and closes cleanly (prefersDirectBuffers is a hint)")
+    @GapAware(Capability.READ_AFTER_SENT)
+    void directBuffersWork(String protocol) throws Exception {
+        BufferPipe pipe = handshake(contexts(protocol).directBuffers(32 * 1024));
+        TlsBufferConnection c = pipe.a();
+        TlsBufferConnection s = pipe.b();
+        assertTrue(c.inbound().isDirect() && s.outbound().isDirect(), "the connections keep the buffers they got");
+        assertArrayEquals(HELLO, transfer(pipe, c, s, HELLO));
+        byte[] big = data(40_000, 9);
+        assertArrayEquals(big, transfer(pipe, s, c, big), "direct buffers: 40,000 bytes, whole and in order");
+        assertArrayEquals(new byte[0], closeBothWays(pipe, c, s, readsAfterSent()));
+        assertEquals(CloseReason.CLEAN, s.outcome().orElseThrow().reason());
+
+        // Heap buffers while idle, direct ones while busy: what a server that parks connections does.
+        BufferPipe moving = handshaken(protocol);
+        TlsBufferConnection mc = moving.a();
+        TlsBufferConnection ms = moving.b();
+        boolean moved;
+        try {
+            ms.useBuffers(ByteBuffer.allocateDirect(32 * 1024), ByteBuffer.allocateDirect(32 * 1024));
+            mc.useBuffers(ByteBuffer.allocateDirect(32 * 1024), ByteBuffer.allocateDirect(32 * 1024));
+            moved = true;
+        } catch (UnsupportedOperationException e) {
+            moved = false;
+        }
+        assertEquals(moved, ms.inbound().isDirect() && mc.outbound().isDirect(), "moved=" + moved);
+        byte[] there = data(40_000, 10);
+        assertArrayEquals(there, transfer(moving, mc, ms, there), "moved=" + moved + ": client to server");
+        assertArrayEquals(HELLO, transfer(moving, ms, mc, HELLO), "moved=" + moved + ": server to client");
+        assertArrayEquals(new byte[0], closeBothWays(moving, mc, ms, readsAfterSent()));
+        assertEquals(CloseReason.CLEAN, ms.outcome().orElseThrow().reason());
+    }
+
     // ------------------------------------------------------------------ §3 truncation, §6 reset
 
     @EachProtocol

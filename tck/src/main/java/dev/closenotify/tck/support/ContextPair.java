@@ -67,6 +67,20 @@ public record ContextPair(TlsContext client, TlsContext server, String protocol,
         return BufferPipe.between(c, s);
     }
 
+    /**
+     * Buffer connections on direct buffers of {@code size} bytes (a = client, b = server), with the
+     * default policy: every buffer connection must work on them, whatever
+     * {@link TlsContext#prefersDirectBuffers()} says.
+     */
+    public BufferPipe directBuffers(int size) throws TlsException {
+        InetSocketAddress peer = InetSocketAddress.createUnresolved("localhost", 4433);
+        TlsBufferConnection c = client.open(ByteBuffer.allocateDirect(size), ByteBuffer.allocateDirect(size), peer,
+                ConnectionPolicy.DEFAULT);
+        TlsBufferConnection s = server.open(ByteBuffer.allocateDirect(size), ByteBuffer.allocateDirect(size), peer,
+                ConnectionPolicy.DEFAULT);
+        return BufferPipe.between(c, s);
+    }
+
     /** Buffer connections with the default policy and 32 KiB buffers. */
     public BufferPipe buffers() throws TlsException {
         return buffers(32 * 1024, ConnectionPolicy.DEFAULT, ConnectionPolicy.DEFAULT);
