@@ -8,7 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * set when bytes arrive and gives it back before it waits for the peer again, so a waiting
  * connection holds only its small buffers. Bounded: sets given back beyond the bound are left to
  * the garbage collector, so a burst of traffic does not keep its peak of memory. A lock, not
- * {@code synchronized}: the connections run on virtual threads.
+ * {@code synchronized}: the connections run on virtual threads. Heap or direct, all of one kind:
+ * the kind the TLS stack works best on ({@code TlsContext.prefersDirectBuffers()}).
  */
 final class BufferSets {
     /** Where the socket is read into: room for a whole record (so the core takes it as it is) and the next one's start. */
@@ -26,9 +27,11 @@ final class BufferSets {
     // Guarded by lock; a stack, so the most recently used set goes out first.
     private final Set[] free;
     private int count;
+    private final boolean direct;
 
-    BufferSets(int bound) {
+    BufferSets(int bound, boolean direct) {
         this.free = new Set[bound];
+        this.direct = direct;
     }
 
     Set take() {
@@ -42,8 +45,11 @@ final class BufferSets {
         } finally {
             lock.unlock();
         }
-        return new Set(ByteBuffer.allocate(INBOUND_SIZE), ByteBuffer.allocate(OUTBOUND_SIZE),
-                ByteBuffer.allocate(PLAINTEXT_CHUNK));
+        return new Set(allocate(INBOUND_SIZE), allocate(OUTBOUND_SIZE), allocate(PLAINTEXT_CHUNK));
+    }
+
+    private ByteBuffer allocate(int size) {
+        return direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     }
 
     /** Takes {@code s} back; the caller keeps no reference to any of its buffers. */

@@ -61,7 +61,7 @@ import java.util.function.Consumer;
  * <p><b>Buffers.</b> While the reader waits for the peer in a socket read that would block, the
  * connection holds only small buffers ({@link #PARKED_INBOUND}, {@link #PARKED_OUTBOUND}: room for
  * the first bytes of the next record, and for a close_notify a stop produces meanwhile); when bytes
- * arrive it takes a large set from {@link #SETS} and moves the TLS connection onto it
+ * arrive it takes a large set from {@link #sets} and moves the TLS connection onto it
  * ({@link TlsBufferConnection#useBuffers}), and gives it back before it waits again. A provider
  * whose connections keep their buffers keeps one large set for the connection's life.
  *
@@ -80,7 +80,13 @@ final class EchoConnection {
     /** The outbound buffer while the reader waits: a stop's close_notify, an alert. */
     static final int PARKED_OUTBOUND = 512;
     /** The large buffers of the connections moving bytes (about 65 KiB a set). */
-    static final BufferSets SETS = new BufferSets(32);
+    static final BufferSets HEAP_SETS = new BufferSets(32, false);
+    /**
+     * The large sets of the stacks that work best on direct buffers (Conscrypt: it copies heap
+     * buffers to native memory and back on every record). Measured on the 16 KiB echo: direct sets
+     * lift Conscrypt and slow JSSE down, so each context gets the kind it asks for.
+     */
+    static final BufferSets DIRECT_SETS = new BufferSets(32, true);
 
     /** How a connection ended, as the server counts it. */
     record Result(CloseReason reason, Optional<Deadline> deadline, boolean forced) {
@@ -105,6 +111,8 @@ final class EchoConnection {
     private final String remote;
     private final InetSocketAddress peer;
     private final TlsContext context;
+    /** Where this connection's large buffers come from and go back to: the kind its stack prefers. */
+    private final BufferSets sets;
     /**
      * Opened by the reader (see {@link #open()}), not by the acceptor: making an engine is the
      * costly part of accepting (Conscrypt's {@code SSL_new} and a pipe), and the acceptor is one
@@ -179,6 +187,7 @@ final class EchoConnection {
         this.remote = address(socket);
         this.peer = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.context = context;
+        this.sets = context.prefersDirectBuffers() ? DIRECT_SETS : HEAP_SETS;
         this.parkedInbound = ByteBuffer.allocate(PARKED_INBOUND);
         this.parkedOutbound = ByteBuffer.allocate(PARKED_OUTBOUND);
         this.echoBufferSize = config.echoBufferSize();
@@ -207,12 +216,12 @@ final class EchoConnection {
 
     /** Opens the TLS connection, on the small buffers when it can move between buffers. By the reader, first. */
     private void open() throws TlsException {
-        BufferSets.Set set = SETS.take();
+        BufferSets.Set set = sets.take();
         TlsBufferConnection t;
         try {
             t = context.open(set.inbound(), set.outbound(), peer, policy);
         } catch (TlsException | RuntimeException e) {
-            SETS.give(set);
+            sets.give(set);
             throw e;
         }
         lock.lock();
@@ -226,7 +235,7 @@ final class EchoConnection {
             }
             swappable = canSwap;
             if (canSwap) {
-                SETS.give(set);
+                sets.give(set);
                 inbound = parkedInbound;
                 outbound = parkedOutbound;
             } else {
@@ -293,6 +302,11 @@ final class EchoConnection {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The pool this connection's large sets come from: for tests. */
+    BufferSets sets() {
+        return sets;
     }
 
     /** Whether a writer thread runs now (tests: an idle connection parks its reader only). */
@@ -563,7 +577,7 @@ final class EchoConnection {
         if (large != null) {
             return;
         }
-        BufferSets.Set set = SETS.take();
+        BufferSets.Set set = sets.take();
         tls.useBuffers(set.inbound(), set.outbound()); // carries over what the small ones hold
         large = set;
         inbound = set.inbound();
@@ -584,7 +598,7 @@ final class EchoConnection {
         large = null;
         inbound = parkedInbound;
         outbound = parkedOutbound;
-        SETS.give(set);
+        sets.give(set);
     }
 
     /** Encrypts all of {@code plain} into the queue, waiting while the queue is full. Under lock. */
@@ -1000,7 +1014,7 @@ final class EchoConnection {
         try {
             if (swappable && large != null) {
                 // Ended and closed: no thread touches the TLS connection's buffers any more.
-                SETS.give(large);
+                sets.give(large);
                 large = null;
             }
         } finally {
