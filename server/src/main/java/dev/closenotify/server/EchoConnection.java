@@ -619,11 +619,11 @@ final class EchoConnection {
         tls.shutdown(); // COMPLETE, or WANT_WRITE: the rest of our close_notify is moved out after
         closeNotifyProduced = true;
         outputFinal = true;
-        // The reader goes on to finish() at once, which writes this itself if the writer is idle:
-        // waking the writer for it, and being woken back, would cost two thread hand-offs.
+        send(); // the answer, straight to the socket while no writer runs and the socket takes it
+        // The reader goes on to finish() at once, which writes what is left itself if the writer is
+        // idle: waking the writer for it, and being woken back, would cost two thread hand-offs.
         readerFinishing = true;
         spill();
-        arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
     }
 
     /** A stop: our close_notify, first. Under lock, with everything decrypted so far echoed. */
@@ -981,8 +981,14 @@ final class EchoConnection {
         try {
             if (!ended) {
                 outputFinal = true; // after a failure too: an alert the connection produced still goes out
-                arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
-                writeLastInline();
+                if (allWritten()) {
+                    // The common end: send() wrote our answer to the peer's close_notify at once.
+                    // Nothing can block, so no close-flush deadline (a timer set and cancelled) and no writer.
+                    writerDone = true;
+                } else {
+                    arm(Deadline.CLOSE_FLUSH, policy.closeFlushTimeout());
+                    writeLastInline();
+                }
                 readerFinishing = false;
                 changed.signalAll();
                 if (!writerDone) {
@@ -1054,6 +1060,15 @@ final class EchoConnection {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Whether all output is on the socket and nothing more will come: no writer, nothing queued or
+     * produced, and no FIN the writer still owes (lingering). Under lock, by the reader.
+     */
+    private boolean allWritten() {
+        return !writerDone && writer == null && writerFailure == null && queue.isEmpty() && !lingering()
+                && outbound.position() == 0 && !produced();
     }
 
     /**
