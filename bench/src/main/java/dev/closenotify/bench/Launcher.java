@@ -125,7 +125,7 @@ public final class Launcher {
 
     private List<ServerKind> servers() {
         String s = opts.get("servers");
-        return s == null ? List.of(ServerKind.values()) : Arrays.stream(s.split(",")).map(ServerKind::byId).toList();
+        return s == null ? Arrays.stream(ServerKind.values()).filter(k -> !k.floor()).toList() : Arrays.stream(s.split(",")).map(ServerKind::byId).toList();
     }
 
     private List<String> modes() {
@@ -241,7 +241,8 @@ public final class Launcher {
      * connection count) always holds a server with its baseline.
      */
     private int idleConns(ServerKind s) {
-        boolean conscryptPair = s == ServerKind.CLOSENOTIFY_CONSCRYPT || s == ServerKind.NETTY_OPENSSL;
+        boolean conscryptPair = s == ServerKind.CLOSENOTIFY_CONSCRYPT || s == ServerKind.NETTY_OPENSSL
+                || s == ServerKind.BARE_CONSCRYPT;
         long fit = (Machine.hardFileLimit() - 1_000) / (conscryptPair ? FDS_PER_CONNECTION : 1);
         return (int) Math.min(askedIdleConns(), fit);
     }
