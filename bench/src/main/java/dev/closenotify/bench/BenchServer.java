@@ -35,6 +35,8 @@ interface BenchServer extends AutoCloseable {
             case NETTY_OPENSSL -> NettyBenchServer.start(true, keys);
             case NETTY_JDK -> NettyBenchServer.start(false, keys);
             case JDK_THREADS -> JdkThreadsBenchServer.start(keys);
+            case BARE_JSSE -> BareEngineBenchServer.start(false, keys);
+            case BARE_CONSCRYPT -> BareEngineBenchServer.start(true, keys);
         };
     }
 }

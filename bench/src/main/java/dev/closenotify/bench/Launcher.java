@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code docs/PERFORMANCE.md}), {@code work} ({@code bench/target/bench-run}), {@code smoke=true}
  * (seconds-long runs of every mode, for CI), and the client's own options, passed on
  * ({@code echoMeasureMs}, {@code hsMeasureMs}, {@code closeCount} ...); {@code histogram=true} writes
- * a class histogram of each loaded idle server into the logs, {@code jfr=true} a flight recording
+ * a class histogram and a thread dump of each loaded idle server into the logs, {@code jfr=true} a flight recording
  * (profile settings) of every server JVM.
  */
 public final class Launcher {
@@ -125,7 +125,7 @@ public final class Launcher {
 
     private List<ServerKind> servers() {
         String s = opts.get("servers");
-        return s == null ? List.of(ServerKind.values()) : Arrays.stream(s.split(",")).map(ServerKind::byId).toList();
+        return s == null ? Arrays.stream(ServerKind.values()).filter(k -> !k.floor()).toList() : Arrays.stream(s.split(",")).map(ServerKind::byId).toList();
     }
 
     private List<String> modes() {
@@ -241,7 +241,8 @@ public final class Launcher {
      * connection count) always holds a server with its baseline.
      */
     private int idleConns(ServerKind s) {
-        boolean conscryptPair = s == ServerKind.CLOSENOTIFY_CONSCRYPT || s == ServerKind.NETTY_OPENSSL;
+        boolean conscryptPair = s == ServerKind.CLOSENOTIFY_CONSCRYPT || s == ServerKind.NETTY_OPENSSL
+                || s == ServerKind.BARE_CONSCRYPT;
         long fit = (Machine.hardFileLimit() - 1_000) / (conscryptPair ? FDS_PER_CONNECTION : 1);
         return (int) Math.min(askedIdleConns(), fit);
     }
@@ -272,6 +273,7 @@ public final class Launcher {
                 int held = (int) after.number("conns");
                 if (Boolean.parseBoolean(opts.getOrDefault("histogram", "false"))) {
                     histogram(server.pid(), work.resolve("logs").resolve("r" + round + "-" + s.id() + "-idle-histogram.txt"));
+                    threadDump(server.pid(), work.resolve("logs").resolve("r" + round + "-" + s.id() + "-idle-threads.txt"));
                 }
                 double n = Math.max(1, held);
                 double heap = (after.number("heap") - before.number("heap")) / n;
@@ -315,6 +317,21 @@ public final class Launcher {
         }
     }
 
+    /**
+     * Where the idle connections' threads wait, virtual threads included: {@code jcmd PID
+     * Thread.dump_to_file}, into {@code file}; the frames below a parked read are what its stack
+     * chunk holds. One file per run of the same server: an older one is replaced.
+     */
+    private static void threadDump(long pid, Path file) throws IOException, InterruptedException {
+        java.nio.file.Files.deleteIfExists(file);
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "Thread.dump_to_file",
+                file.toAbsolutePath().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
     private void jmh() throws Exception {
         Path csv = work.resolve("jmh.csv");
         List<String> args = new ArrayList<>(List.of(CoreRecordBenchmark.class.getName() + ".*",
@@ -323,8 +340,10 @@ public final class Launcher {
             args.addAll(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "100ms", "-p", "size=1024",
                     "-p", "provider=jsse"));
         } else {
-            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "2"), "-wi", "1", "-w", "1s",
-                    "-i", "3", "-r", "1s"));
+            // Five warm-up seconds: after one, SunJSSE's record path is still being compiled (its
+            // iterations fell from 19.6 to 2.8 µs within one fork at a load average of 7).
+            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "2"), "-wi", opts.getOrDefault("jmhWarmups", "5"),
+                    "-w", "1s", "-i", "3", "-r", "1s"));
         }
         try (Child jmh = Child.start("jmh", List.of("--enable-native-access=ALL-UNNAMED"), "org.openjdk.jmh.Main",
                 args, work.resolve("logs").resolve("jmh.log"))) {

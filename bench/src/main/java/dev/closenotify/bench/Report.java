@@ -251,7 +251,7 @@ final class Report {
                 b.append("| ").append(s.id()).append(" | ").append(ms.getFirst().client()).append(" | ")
                         .append(String.join(", ", ms.stream().map(Metric::suite).distinct().toList())).append(" | ")
                         .append(range(ms.stream().map(Metric::value).toList())).append(" | ")
-                        .append(adv.isEmpty() ? (s.baseline().isEmpty() ? "baseline" : "–")
+                        .append(adv.isEmpty() ? (s.floor() ? "floor" : s.baseline().isEmpty() ? "baseline" : "–")
                                 : range(adv) + " vs " + s.baseline().get().id()).append(" |");
                 for (String e : extras) {
                     b.append(' ').append(num(median(ms.stream().map(m -> m.extras().getOrDefault(e, Double.NaN)).toList())))

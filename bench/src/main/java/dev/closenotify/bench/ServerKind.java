@@ -14,7 +14,11 @@ enum ServerKind {
     /** Netty 4.1 with the JDK's SSLEngine, epoll. */
     NETTY_JDK("netty-jdk", null),
     /** A plain JDK SSLServerSocket, one platform thread per connection: the naive way. */
-    JDK_THREADS("jdk-threads", "netty-jdk");
+    JDK_THREADS("jdk-threads", "netty-jdk"),
+    /** The floor of the idle row: a bare JSSE {@code SSLEngine} and its socket, nothing else (not run by default). */
+    BARE_JSSE("bare-jsse", null),
+    /** The same over Conscrypt (not run by default). */
+    BARE_CONSCRYPT("bare-conscrypt", null);
 
     private final String id;
     private final String baseline;
@@ -31,6 +35,11 @@ enum ServerKind {
     /** The server this one's ratios are taken against; empty for a baseline itself. */
     Optional<ServerKind> baseline() {
         return Optional.ofNullable(baseline).map(ServerKind::byId);
+    }
+
+    /** A floor-measuring server ({@link BareEngineBenchServer}): runs only when {@code servers=} names it. */
+    boolean floor() {
+        return this == BARE_JSSE || this == BARE_CONSCRYPT;
     }
 
     static ServerKind byId(String id) {

@@ -20,8 +20,8 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -45,6 +45,10 @@ import javax.net.ssl.SSLSession;
  * {@code writeLock} the outbound side ({@code netOut}); when both are needed, {@code readLock} is
  * taken first. {@code stateLock} guards the ending (failure, outcome, session) and is never held
  * across I/O. No {@code synchronized} anywhere: virtual threads must never pin on a blocked read.
+ *
+ * <p>Per connection, an idle one holds as little as it can (the idle-memory row of the bench):
+ * {@code stateLock} is made at the first ending, the handshake observer is dropped once it has
+ * decided, and the byte counters are plain fields, written under the lock of their side.
  */
 final class EngineConnection {
     private static final Logger LOG = System.getLogger("dev.closenotify.core");
@@ -70,7 +74,8 @@ final class EngineConnection {
 
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final ReentrantLock stateLock = new ReentrantLock();
+    /** Made by the first ending (see {@link #stateLock()}): a connection that has not ended needs none. */
+    private volatile ReentrantLock stateLock;
 
     /** Where the staging buffers come from and go back to. */
     private final BufferPool pool;
@@ -101,8 +106,11 @@ final class EngineConnection {
      * under writeLock, read without it by shutdown()'s fast path.
      */
     private volatile boolean closeNotifyUnflushed;
-    // Client: fed under readLock; server: under writeLock; during the handshake both are held.
-    private final HandshakeObserver observer = new HandshakeObserver();
+    /**
+     * Client: fed under readLock; server: under writeLock; during the handshake both are held, and
+     * only then is it dropped (null), once it has decided.
+     */
+    private HandshakeObserver observer = new HandshakeObserver();
 
     private volatile boolean handshakeDone;
     private volatile boolean sent;
@@ -112,13 +120,36 @@ final class EngineConnection {
     private volatile boolean closeNotifyReceived;
     private volatile boolean quiet;
     private volatile boolean eofIgnored;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once, by close() (CAS through CLOSED). */
+    private volatile boolean closed;
     private volatile TlsException failure;
     private volatile CloseOutcome outcome;
     private volatile boolean sessionDropped;
     private volatile SessionFacts facts;
-    private final AtomicLong bytesIn = new AtomicLong();
-    private final AtomicLong bytesOut = new AtomicLong();
+    /**
+     * Bytes taken from and handed to the transport. Written only under readLock (bytesIn) and
+     * writeLock (bytesOut), so a plain add is safe; a release store, so that another thread's
+     * acquire read sees a recent count without a locked instruction per record.
+     */
+    private long bytesIn;
+    private long bytesOut;
+
+    private static final VarHandle CLOSED;
+    private static final VarHandle STATE_LOCK;
+    private static final VarHandle BYTES_IN;
+    private static final VarHandle BYTES_OUT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CLOSED = l.findVarHandle(EngineConnection.class, "closed", boolean.class);
+            STATE_LOCK = l.findVarHandle(EngineConnection.class, "stateLock", ReentrantLock.class);
+            BYTES_IN = l.findVarHandle(EngineConnection.class, "bytesIn", long.class);
+            BYTES_OUT = l.findVarHandle(EngineConnection.class, "bytesOut", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     EngineConnection(EngineShutdownProvider provider, SSLContext sslContext, SSLEngine engine, Role role,
                      ConnectionPolicy policy, Wire wire) {
@@ -159,7 +190,7 @@ final class EngineConnection {
     }
 
     boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     Optional<SessionFacts> session() {
@@ -171,11 +202,32 @@ final class EngineConnection {
     }
 
     long bytesIn() {
-        return bytesIn.get();
+        return (long) BYTES_IN.getAcquire(this);
     }
 
     long bytesOut() {
-        return bytesOut.get();
+        return (long) BYTES_OUT.getAcquire(this);
+    }
+
+    /** Counts bytes taken from the transport. Needs readLock. */
+    private void countIn(long n) {
+        BYTES_IN.setRelease(this, bytesIn + n);
+    }
+
+    /** Counts bytes handed to the transport (negative: taken back). Needs writeLock. */
+    private void countOut(long n) {
+        BYTES_OUT.setRelease(this, bytesOut + n);
+    }
+
+    /** The lock of the ending, made by the first thread that needs it. */
+    private ReentrantLock stateLock() {
+        ReentrantLock l = stateLock;
+        if (l == null) {
+            ReentrantLock made = new ReentrantLock();
+            ReentrantLock seen = (ReentrantLock) STATE_LOCK.compareAndExchange(this, null, made);
+            l = seen == null ? made : seen;
+        }
+        return l;
     }
 
     Set<ShutdownFlag> flags() {
@@ -278,10 +330,14 @@ final class EngineConnection {
         SSLSession s = engine.getSession();
         String alpn = engine.getApplicationProtocol();
         // The protocol as the ServerHello negotiated it, seen on the wire; the session's word otherwise.
-        facts = new SessionFacts(observer.protocol().orElse(s.getProtocol()), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
-                observer.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
+        HandshakeObserver o = observer;
+        facts = new SessionFacts(o.protocol().orElse(s.getProtocol()), s.getCipherSuite(), HexFormat.of().formatHex(s.getId()),
+                o.resumed(), Optional.ofNullable(alpn).filter(a -> !a.isEmpty()));
+        if (o.decided()) {
+            observer = null; // both locks are held here: nothing will be fed to it again
+        }
         handshakeDone = true;
-        if (role == Role.CLIENT && !observer.resumed()) {
+        if (role == Role.CLIENT && !facts.resumed()) {
             try {
                 provider.fullClientHandshake(engine, sslContext);
             } catch (RuntimeException e) {
@@ -443,7 +499,7 @@ final class EngineConnection {
                     + "closenotify never renegotiates, the transport is closed", "no_renegotiation", null),
                     CloseReason.FATAL_ALERT, true);
         }
-        if (plausible && role == Role.CLIENT && !observer.decided()) {
+        if (plausible && role == Role.CLIENT && observer != null && !observer.decided()) {
             observer.record(netIn.duplicate().position(0).limit(len));
         }
         netIn.flip().limit(feed);
@@ -455,7 +511,7 @@ final class EngineConnection {
             netIn.limit(end);
             netIn.compact();
             if (netIn != this.netIn) {
-                bytesIn.addAndGet(end - netIn.position()); // taken from the caller's inbound, not by fill()
+                countIn(end - netIn.position()); // taken from the caller's inbound, not by fill()
             } else if (netIn.position() == 0) {
                 this.netIn = release(netIn);
             }
@@ -562,10 +618,21 @@ final class EngineConnection {
         if (hs == HandshakeStatus.NEED_TASK) {
             runTasks();
         }
-        if (handshakeDone) {
+        if (handshakeDone && hs != HandshakeStatus.NOT_HANDSHAKING) {
             servicePostHandshake(deadline);
         }
         return r.bytesProduced() > 0 ? Unwrapped.DATA : Unwrapped.AGAIN;
+    }
+
+    /**
+     * The engine's handshake status right after {@code r}'s call. An engine reports its status as
+     * of the end of the call in the result, so NOT_HANDSHAKING there (no task was run since) is
+     * what the engine would say now; asking it costs SunJSSE a lock per record. Anything else is
+     * asked again, since tasks may have run since the call (see wrap()).
+     */
+    private HandshakeStatus afterCall(SSLEngineResult r) {
+        HandshakeStatus hs = r.getHandshakeStatus();
+        return hs == HandshakeStatus.NOT_HANDSHAKING ? hs : engine.getHandshakeStatus();
     }
 
     /** After the handshake, the engine may need to answer (TLS 1.3 KeyUpdate, a server's HelloRequest). */
@@ -625,7 +692,7 @@ final class EngineConnection {
         try {
             int n = wire.read(dst, deadline);
             if (n > 0) {
-                bytesIn.addAndGet(n);
+                countIn(n);
             }
             return n;
         } catch (SocketTimeoutException e) {
@@ -703,7 +770,7 @@ final class EngineConnection {
                                 .put(into.duplicate().position(at).limit(into.position())).flip();
                     }
                     if (into != netOut) {
-                        bytesOut.addAndGet(at - into.position()); // counted by wrap(), taken back
+                        countOut(at - into.position()); // counted by wrap(), taken back
                     }
                     into.position(at);
                     throw new TlsException(Kind.WRITE_AFTER_PEER_CLOSE, provider.name()
@@ -712,7 +779,7 @@ final class EngineConnection {
                 }
                 consumed += src.position() - before;
                 try {
-                    HandshakeStatus hs = engine.getHandshakeStatus();
+                    HandshakeStatus hs = afterCall(r);
                     while (hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK) {
                         if (hs == HandshakeStatus.NEED_TASK) {
                             runTasks();
@@ -789,9 +856,9 @@ final class EngineConnection {
             wrappedAt = before;
             wrapProduced += r.bytesProduced();
             if (into != netOut) {
-                bytesOut.addAndGet(r.bytesProduced()); // handed to the transport as it was made
+                countOut(r.bytesProduced()); // handed to the transport as it was made
             }
-            if (role == Role.SERVER && !observer.decided() && r.bytesProduced() > 0) {
+            if (role == Role.SERVER && observer != null && !observer.decided() && r.bytesProduced() > 0) {
                 observeOutbound(into, before, into.position());
             }
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
@@ -852,7 +919,7 @@ final class EngineConnection {
         try {
             return wire.write(netOut, deadline);
         } finally {
-            bytesOut.addAndGet(before - netOut.remaining());
+            countOut(before - netOut.remaining());
             netOut.compact();
             if (netOut.position() == 0) {
                 netOut = release(netOut);
@@ -979,6 +1046,7 @@ final class EngineConnection {
      * failure: every later read() and shutdown() gives the same answer until close().
      */
     private TlsException readAfterShutdown(String what) {
+        ReentrantLock stateLock = stateLock();
         stateLock.lock();
         try {
             if (outcome == null) {
@@ -999,7 +1067,7 @@ final class EngineConnection {
 
     private void checkShutdownAllowed() throws TlsException {
         TlsException earlier = failure;
-        if (!closed.get() && !handshakeDone
+        if (!closed && !handshakeDone
                 && (earlier == null || earlier.kind() == Kind.SHUTDOWN_WHILE_IN_HANDSHAKE)) {
             // The connection ends here: a handshake finished later would hand the stack a session
             // to cache (in TLS 1.3 through tickets arriving after any invalidate()), and §2.6 says
@@ -1014,6 +1082,7 @@ final class EngineConnection {
 
     /** Both directions are closed: the connection ended, the session stays (SEMANTICS.md §4). */
     private void completed() {
+        ReentrantLock stateLock = stateLock();
         stateLock.lock();
         try {
             if (outcome == null) {
@@ -1034,7 +1103,7 @@ final class EngineConnection {
     // ------------------------------------------------------------------ failures and the end
 
     void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
         if (!sent && policy.shutdownOnClose() && handshakeDone && failure == null && !wire.closed()) {
@@ -1044,6 +1113,7 @@ final class EngineConnection {
                 LOG.log(Level.DEBUG, () -> "closenotify: close_notify on close failed: " + e.getMessage());
             }
         }
+        ReentrantLock stateLock = stateLock();
         stateLock.lock();
         try {
             if (outcome == null) {
@@ -1117,7 +1187,7 @@ final class EngineConnection {
     }
 
     private void checkUsable() throws TlsException {
-        if (closed.get()) {
+        if (closed) {
             throw new TlsException(Kind.CLOSED, "the connection was closed locally; open a new one");
         }
         TlsException f = failure;
@@ -1128,7 +1198,7 @@ final class EngineConnection {
     }
 
     private TlsException transportFailure(IOException e, String during) {
-        if (closed.get()) {
+        if (closed) {
             return new TlsException(Kind.CLOSED, "the connection was closed locally during " + during, e);
         }
         if (failure != null) {
@@ -1192,6 +1262,7 @@ final class EngineConnection {
      * alert, and after any failure that came before our close_notify (OpenSSL's rule).
      */
     private TlsException fail(TlsException e, CloseReason reason, boolean closeTransport) {
+        ReentrantLock stateLock = stateLock();
         stateLock.lock();
         try {
             if (failure == null) {

@@ -75,10 +75,19 @@ import java.util.function.Consumer;
  */
 final class EchoConnection {
     private static final Logger LOG = System.getLogger(EchoServer.class.getName());
-    /** The inbound buffer while the reader waits for the peer: a socket read that would block goes here. */
-    static final int PARKED_INBOUND = 1024;
-    /** The outbound buffer while the reader waits: a stop's close_notify, an alert. */
-    static final int PARKED_OUTBOUND = 512;
+    /**
+     * The inbound buffer while the reader waits for the peer: a socket read that would block goes
+     * here. Room for a small record whole (a 64-byte message is an 86-byte record in TLS 1.3, 93
+     * in TLS 1.2 with GCM), so a small message still takes one socket read; a larger record is
+     * taken in pieces, the rest once the large set is in place. Per idle connection this and
+     * {@link #PARKED_OUTBOUND} were 1.5 KiB of the 7.3 KiB measured above a bare SSLEngine.
+     */
+    static final int PARKED_INBOUND = 128;
+    /**
+     * The outbound buffer while the reader waits: a stop's close_notify (24 bytes in TLS 1.3, 31 in
+     * TLS 1.2), an alert. Anything longer waits in the core's staging buffer until it is moved out.
+     */
+    static final int PARKED_OUTBOUND = 64;
     /** The large buffers of the connections moving bytes (about 65 KiB a set). */
     static final BufferSets HEAP_SETS = new BufferSets(32, false);
     /**
@@ -140,7 +149,8 @@ final class EchoConnection {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    /** Empty while idle: room for one chunk (the default, 16, is 64 bytes more per connection). */
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>(1);
     private long queued;
     /** Chunks the writer took from the queue so far: the reader waits for this to move. */
     private long drained;
