@@ -348,7 +348,7 @@ final class EchoConnection {
             lock.unlock();
         }
         try {
-            InputStream in = socket.getInputStream();
+            InputStream in = input();
             handshake(in);
             serve(in);
         } catch (Ended e) {
@@ -359,6 +359,21 @@ final class EchoConnection {
             LOG.log(Level.WARNING, name + " from " + remote + " failed unexpectedly", e);
         } finally {
             finish();
+        }
+    }
+
+    /** The socket's input; {@link Ended} when a stop or a deadline closed the socket before the connection began. */
+    private InputStream input() throws IOException, Ended {
+        try {
+            return socket.getInputStream();
+        } catch (IOException e) {
+            lock.lock();
+            try {
+                checkEnded();
+            } finally {
+                lock.unlock();
+            }
+            throw e;
         }
     }
 
@@ -601,6 +616,11 @@ final class EchoConnection {
     private void shrink() {
         if (large == null || inbound.position() > parkedInbound.capacity()
                 || outbound.position() > parkedOutbound.capacity()) {
+            return;
+        }
+        if (queued >= echoBufferSize) {
+            // The TLS connection may still hold output the full queue had no room for: on the small
+            // outbound it would come out a few bytes per write. It waits on the large set instead.
             return;
         }
         tls.useBuffers(parkedInbound, parkedOutbound);

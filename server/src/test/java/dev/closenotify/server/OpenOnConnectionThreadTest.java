@@ -59,6 +59,26 @@ class OpenOnConnectionThreadTest {
         } finally {
             self.setContextClassLoader(before);
         }
+        // A connection a stop ended before it began is not a failure: no warning for it.
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(EchoServer.class.getName());
+        java.util.List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage() + (record.getThrown() == null ? "" : ": " + record.getThrown()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
         try (s; Socket stuck = Fixtures.socket(s)) {
             assertTrue(SlowOpen.entered.await(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS),
                     "the first connection's open began");
@@ -84,6 +104,9 @@ class OpenOnConnectionThreadTest {
             ServerStats stats = s.stats();
             assertEquals(2, stats.accepted(), stats.toString());
             assertEquals(0, stats.active(), stats.toString());
+            assertEquals(java.util.List.of(), warnings, "warnings while serving and stopping");
+        } finally {
+            logger.removeHandler(capture);
         }
     }
 
