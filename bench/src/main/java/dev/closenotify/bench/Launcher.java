@@ -213,6 +213,22 @@ public final class Launcher {
         return opts.getOrDefault(key, smoke ? smokeValue : normal);
     }
 
+    /**
+     * The client's options for {@code mode}. The warm-up round measures windows a third as long:
+     * every round starts fresh server and client JVMs, so what it warms is the machine, not a JIT,
+     * and its results are thrown away; that keeps the default run well under 15 minutes.
+     */
+    private List<String> clientArgs(String mode, int round) {
+        List<String> args = clientArgs(mode);
+        if (round > 0 || smoke || rounds() == 1) {
+            return args;
+        }
+        return args.stream().map(a -> a.startsWith("measureMs=")
+                ? "measureMs=" + Math.max(100, Long.parseLong(a.substring("measureMs=".length())) / 3)
+                : a.startsWith("count=") ? "count=" + Math.max(20, Long.parseLong(a.substring("count=".length())) / 3)
+                : a).toList();
+    }
+
     private List<String> clientArgs(String mode) {
         return switch (mode) {
             case "echo" -> List.of("sizes=" + opt("echoSizes", "64,1024,16384", "64,16384"),
@@ -251,7 +267,7 @@ public final class Launcher {
         try (Child server = server(round, s, "traffic")) {
             int port = (int) server.await("LISTENING", 60_000).number("port");
             for (String mode : modes) {
-                try (Child client = client(round, s, port, mode, clientArgs(mode))) {
+                try (Child client = client(round, s, port, mode, clientArgs(mode, round))) {
                     for (Line l : client.collect("RESULT", 600_000)) {
                         record(round, l);
                     }
@@ -342,7 +358,7 @@ public final class Launcher {
         } else {
             // Five warm-up seconds: after one, SunJSSE's record path is still being compiled (its
             // iterations fell from 19.6 to 2.8 µs within one fork at a load average of 7).
-            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "2"), "-wi", opts.getOrDefault("jmhWarmups", "5"),
+            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "1"), "-wi", opts.getOrDefault("jmhWarmups", "5"),
                     "-w", "1s", "-i", "3", "-r", "1s"));
         }
         try (Child jmh = Child.start("jmh", List.of("--enable-native-access=ALL-UNNAMED"), "org.openjdk.jmh.Main",
