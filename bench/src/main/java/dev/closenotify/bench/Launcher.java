@@ -182,8 +182,14 @@ public final class Launcher {
         // A fixed, pre-touched heap: its pages are resident from the start, so the growth of the
         // resident set under load is native memory (buffers, engines, thread stacks), not heap.
         String heap = smoke ? "256m" : "2g";
-        return List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "--enable-native-access=ALL-UNNAMED",
-                "-Djava.awt.headless=true");
+        List<String> jvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch",
+                "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true"));
+        // Extra options for every server JVM (e.g. a scheduler setting to compare), recorded in the report.
+        String extra = opts.getOrDefault("serverJvmArgs", "");
+        if (!extra.isBlank()) {
+            jvm.addAll(List.of(extra.split(",")));
+        }
+        return List.copyOf(jvm);
     }
 
     private static List<String> clientJvm() {
