@@ -220,32 +220,31 @@ public final class Launcher {
     }
 
     /**
-     * The client's options for {@code mode}. The warm-up round measures windows a third as long:
-     * every round starts fresh server and client JVMs, so what it warms is the machine, not a JIT,
-     * and its results are thrown away; that keeps the default run well under 15 minutes.
+     * The client's options for {@code mode}. The warm-up round measures windows (and close counts)
+     * a third as long: every round starts fresh server and client JVMs, so what it warms is the
+     * machine, not a JIT, and its results are thrown away.
      */
     private List<String> clientArgs(String mode, int round) {
-        List<String> args = clientArgs(mode);
-        if (round > 0 || smoke || rounds() == 1) {
-            return args;
-        }
-        return args.stream().map(a -> a.startsWith("measureMs=")
-                ? "measureMs=" + Math.max(100, Long.parseLong(a.substring("measureMs=".length())) / 3)
-                : a.startsWith("count=") ? "count=" + Math.max(20, Long.parseLong(a.substring("count=".length())) / 3)
-                : a).toList();
-    }
-
-    private List<String> clientArgs(String mode) {
+        int shrink = round == 0 && !smoke && rounds() > 1 ? 3 : 1;
         return switch (mode) {
             case "echo" -> List.of("sizes=" + opt("echoSizes", "64,1024,16384", "64,16384"),
                     "conns=" + opt("echoConns", "4,32,1000", "4"),
-                    "warmupMs=" + opt("echoWarmupMs", "200", "50"), "measureMs=" + opt("echoMeasureMs", "600", "200"));
+                    "warmupMs=" + opt("echoWarmupMs", "200", "50"),
+                    "measureMs=" + shrunk(opt("echoMeasureMs", "600", "200"), shrink, 100));
             case "handshake" -> List.of("protocols=" + opt("hsProtocols", "TLSv1.3,TLSv1.2", "TLSv1.3,TLSv1.2"),
                     "workers=" + opt("hsWorkers", "4", "2"),
-                    "warmupMs=" + opt("hsWarmupMs", "200", "50"), "measureMs=" + opt("hsMeasureMs", "800", "300"));
-            case "close" -> List.of("count=" + opt("closeCount", "300", "20"), "workers=" + opt("closeWorkers", "4", "2"));
+                    "warmupMs=" + opt("hsWarmupMs", "200", "50"),
+                    "measureMs=" + shrunk(opt("hsMeasureMs", "800", "300"), shrink, 100));
+            case "close" -> List.of("count=" + shrunk(opt("closeCount", "300", "20"), shrink, 20),
+                    "workers=" + opt("closeWorkers", "4", "2"));
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
+    }
+
+    /** {@code value} divided by {@code shrink}, but not below {@code floor}; as it is when {@code shrink} is 1. */
+    private static long shrunk(String value, int shrink, long floor) {
+        long v = Long.parseLong(value);
+        return shrink == 1 ? v : Math.max(floor, v / shrink);
     }
 
     /** Conscrypt holds a pipe per engine (its AppData) besides the socket: three descriptors per connection. */

@@ -28,15 +28,16 @@ class IdleBuffersTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dev.closenotify.server.Fixtures#servers")
     void aWaitingConnectionHoldsOnlyItsSmallBuffers(ShutdownProvider provider, String protocol) throws Exception {
+        // The large sets are of the kind the stack asks for: direct for Conscrypt, heap for the others.
+        boolean direct = provider.name().equals("conscrypt");
+        BufferSets pool = direct ? EchoConnection.DIRECT_SETS : EchoConnection.HEAP_SETS;
         try (EchoServer s = Fixtures.start(Fixtures.config(provider))) {
             TlsSocketConnection c = connect(Fixtures.client(provider, protocol), s);
             echo(c, Fixtures.random(1, 100));
             EchoConnection server = only(s);
-            // The large sets are of the kind the stack asks for: direct for Conscrypt, heap for the others.
-            boolean direct = provider.name().equals("conscrypt");
             assertEquals(direct, Fixtures.client(provider, protocol).prefersDirectBuffers(),
                     provider.name() + " prefersDirectBuffers");
-            assertSame(direct ? EchoConnection.DIRECT_SETS : EchoConnection.HEAP_SETS, server.sets(), "the pool");
+            assertSame(pool, server.sets(), "the pool");
             await().atMost(Fixtures.WAIT).alias("the large set given back after the handshake and an echo")
                     .until(() -> !server.holdsLargeBuffers());
             await().atMost(Fixtures.WAIT).alias("the writer ended once all was written")
@@ -54,7 +55,6 @@ class IdleBuffersTest {
             ServerStats stats = Fixtures.awaitIdle(s);
             assertEquals(1, stats.closes(CloseReason.CLEAN), "closed cleanly: " + stats);
         }
-        BufferSets pool = provider.name().equals("conscrypt") ? EchoConnection.DIRECT_SETS : EchoConnection.HEAP_SETS;
         assertTrue(pool.idle() > 0, "sets come back to the pool");
     }
 

@@ -544,11 +544,7 @@ public abstract class BufferShutdownContract {
         TlsBufferConnection c = pipe.a();
         TlsBufferConnection s = pipe.b();
         assertTrue(c.inbound().isDirect() && s.outbound().isDirect(), "the connections keep the buffers they got");
-        assertArrayEquals(HELLO, transfer(pipe, c, s, HELLO));
-        byte[] big = data(40_000, 9);
-        assertArrayEquals(big, transfer(pipe, s, c, big), "direct buffers: 40,000 bytes, whole and in order");
-        assertArrayEquals(new byte[0], closeBothWays(pipe, c, s, readsAfterSent()));
-        assertEquals(CloseReason.CLEAN, s.outcome().orElseThrow().reason());
+        bothWaysThenCleanClose(pipe, HELLO, data(40_000, 9), "opened on direct buffers");
 
         // Heap buffers while idle, direct ones while busy: what a server that parks connections does.
         BufferPipe moving = handshaken(protocol);
@@ -563,11 +559,18 @@ public abstract class BufferShutdownContract {
             moved = false;
         }
         assertEquals(moved, ms.inbound().isDirect() && mc.outbound().isDirect(), "moved=" + moved);
-        byte[] there = data(40_000, 10);
-        assertArrayEquals(there, transfer(moving, mc, ms, there), "moved=" + moved + ": client to server");
-        assertArrayEquals(HELLO, transfer(moving, ms, mc, HELLO), "moved=" + moved + ": server to client");
-        assertArrayEquals(new byte[0], closeBothWays(moving, mc, ms, readsAfterSent()));
-        assertEquals(CloseReason.CLEAN, ms.outcome().orElseThrow().reason());
+        bothWaysThenCleanClose(moving, data(40_000, 10), HELLO, "moved onto direct buffers=" + moved);
+    }
+
+    /** {@code toServer} and {@code toClient} arrive whole and in order, then a clean close both ways. */
+    private void bothWaysThenCleanClose(BufferPipe pipe, byte[] toServer, byte[] toClient, String what)
+            throws Exception {
+        TlsBufferConnection c = pipe.a();
+        TlsBufferConnection s = pipe.b();
+        assertArrayEquals(toServer, transfer(pipe, c, s, toServer), what + ": client to server");
+        assertArrayEquals(toClient, transfer(pipe, s, c, toClient), what + ": server to client");
+        assertArrayEquals(new byte[0], closeBothWays(pipe, c, s, readsAfterSent()), what + ": nothing after the close");
+        assertEquals(CloseReason.CLEAN, s.outcome().orElseThrow().reason(), what);
     }
 
     // ------------------------------------------------------------------ §3 truncation, §6 reset
