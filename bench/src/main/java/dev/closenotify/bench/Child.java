@@ -108,6 +108,36 @@ final class Child implements AutoCloseable {
         }
     }
 
+    /**
+     * Every {@code tag} line until a line tagged {@code end}, within {@code timeoutMs}; an
+     * {@code ERROR} line before it fails the call, as does the JVM's end.
+     */
+    List<Line> collectUntil(String tag, String end, long timeoutMs) throws IOException, InterruptedException {
+        List<Line> out = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        Optional<Line> error = Optional.empty();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String l = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (l == null) {
+                throw new IOException(name + ": no " + end + " line within " + timeoutMs + " ms");
+            }
+            if (l.equals(EOF)) {
+                lines.add(EOF);
+                throw new IOException(name + " ended (exit " + waitFor(5_000).orElse(-1) + ") before a "
+                        + end + " line; see its log");
+            }
+            if (Line.parse(end, l).isPresent()) {
+                if (error.isPresent()) {
+                    throw new IOException(name + ": " + error.get() + "; see its log");
+                }
+                return out;
+            }
+            error = error.or(() -> Line.parse("ERROR", l));
+            Line.parse(tag, l).ifPresent(out::add);
+        }
+    }
+
     /** Every {@code tag} line until the JVM ends, within {@code timeoutMs}. */
     List<Line> collect(String tag, long timeoutMs) throws IOException, InterruptedException {
         List<Line> out = new ArrayList<>();

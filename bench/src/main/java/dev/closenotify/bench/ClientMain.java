@@ -35,7 +35,8 @@ import org.conscrypt.Conscrypt;
 
 /**
  * The client JVM: one load generator per mode, each printing {@code RESULT mode=...} lines on
- * stdout. Usage: {@code ClientMain SERVER_ID PORT KEYS_DIR MODE [key=value...]}.
+ * stdout. Usage: {@code ClientMain SERVER_ID PORT KEYS_DIR MODE [key=value...]}, or
+ * {@code ClientMain KEYS_DIR} with one command a line on stdin (see {@link #commands}).
  *
  * <ul>
  *   <li>{@code echo sizes=64,1024,16384 conns=4,32,1000 warmupMs= measureMs=}: closed-loop echo,
@@ -45,7 +46,8 @@ import org.conscrypt.Conscrypt;
  *       resumption read from {@code SessionFacts.resumed()} on every connection.</li>
  *   <li>{@code close count= workers=}: after a 1-byte echo, the time from our close_notify to the
  *       server's close_notify and on to its TCP EOF; every close classified.</li>
- *   <li>{@code idle conns=}: opens and handshakes that many connections, prints {@code READY},
+ *   <li>{@code idle conns= stack=conscrypt|jsse}: opens and handshakes that many connections
+ *       (closenotify's client over that stack), prints {@code READY},
  *       holds them; each answers the server's close_notify with its own; prints the
  *       classification ({@code mode=stop-client}) once all ended, or at {@code stopWaitMs}.</li>
  * </ul>
@@ -67,29 +69,65 @@ public final class ClientMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1) {
+            commands(BenchKeys.trust(Path.of(args[0])));
+            System.exit(0);
+        }
         if (args.length < 4) {
-            System.err.println("usage: ClientMain SERVER PORT KEYS_DIR MODE [key=value...]");
+            System.err.println("usage: ClientMain KEYS_DIR (commands on stdin) | ClientMain SERVER PORT KEYS_DIR MODE [key=value...]");
             System.exit(2);
         }
+        new ClientMain(ServerKind.byId(args[0]), Integer.parseInt(args[1]), BenchKeys.trust(Path.of(args[2])),
+                options(Arrays.asList(args).subList(4, args.length))).run(args[3]);
+        System.exit(0);
+    }
+
+    /**
+     * One client JVM for every traffic mode of a run: each stdin line {@code SERVER PORT MODE
+     * [key=value...]} runs one mode and ends with a {@code DONE} line (after its {@code RESULT}
+     * lines, or an {@code ERROR} line when it failed). The JVM stays warm from server to server,
+     * so no mode measures a client still being compiled. Ends at the end of stdin.
+     */
+    private static void commands(X509TrustManager trust) throws IOException {
+        java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        String cmd;
+        while ((cmd = in.readLine()) != null) {
+            List<String> w = List.of(cmd.trim().split(" "));
+            if (w.size() < 3) {
+                continue;
+            }
+            try {
+                new ClientMain(ServerKind.byId(w.get(0)), Integer.parseInt(w.get(1)), trust,
+                        options(w.subList(3, w.size()))).run(w.get(2));
+            } catch (Exception e) {
+                e.printStackTrace();
+                say(Line.of("ERROR").with("mode", w.get(2)).with("error", String.valueOf(e).replace(' ', '_')));
+            }
+            say(Line.of("DONE").with("mode", w.get(2)));
+        }
+    }
+
+    private static Map<String, String> options(List<String> args) {
         Map<String, String> opts = new HashMap<>();
-        for (int i = 4; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
             if (kv.length != 2) {
-                throw new IllegalArgumentException("not key=value: " + args[i]);
+                throw new IllegalArgumentException("not key=value: " + a);
             }
             opts.put(kv[0], kv[1]);
         }
-        ClientMain c = new ClientMain(ServerKind.byId(args[0]), Integer.parseInt(args[1]),
-                BenchKeys.trust(Path.of(args[2])), opts);
-        switch (args[3]) {
-            case "echo" -> c.echo();
-            case "handshake" -> c.handshakes();
-            case "close" -> c.closes();
-            case "idle" -> c.idle();
-            default -> throw new IllegalArgumentException("unknown mode " + args[3]
-                    + " (echo, handshake, close, idle)");
+        return opts;
+    }
+
+    private void run(String mode) throws Exception {
+        switch (mode) {
+            case "echo" -> echo();
+            case "handshake" -> handshakes();
+            case "close" -> closes();
+            case "idle" -> idle();
+            default -> throw new IllegalArgumentException("unknown mode " + mode + " (echo, handshake, close, idle)");
         }
-        System.exit(0);
     }
 
     private int opt(String key, int dflt) {
@@ -155,7 +193,12 @@ public final class ClientMain {
         LongAdder counted = new LongAdder();
         LongAdder errors = new LongAdder();
         CountDownLatch done = new CountDownLatch(conns);
-        for (SSLSocket s : sockets) {
+        // Messages each connection completed in the window: a server may serve some connections
+        // over and over while others wait, which raises msg/s and the p50 and hides in the p99.
+        java.util.concurrent.atomic.AtomicLongArray perConn = new java.util.concurrent.atomic.AtomicLongArray(conns);
+        for (int c = 0; c < conns; c++) {
+            SSLSocket s = sockets.get(c);
+            int index = c;
             Thread.ofVirtual().start(() -> {
                 long[] mine = new long[perThreadCap];
                 int k = 0;
@@ -179,6 +222,7 @@ public final class ClientMain {
                         }
                         if (t >= start && t2 <= end) {
                             counted.increment();
+                            perConn.incrementAndGet(index);
                             if (k < mine.length) {
                                 mine[k++] = t2 - t;
                             }
@@ -202,7 +246,32 @@ public final class ClientMain {
                 .with("size", size).with("conns", conns).with("seconds", seconds).with("msgs", counted.sum())
                 .with("msgsPerSec", fmt(msgs)).with("mbPerSec", fmt(msgs * size * 2 / 1e6))
                 .with("p50us", fmt(percentile(all, 0.50) / 1e3)).with("p99us", fmt(percentile(all, 0.99) / 1e3))
+                .with("connsServed", served(perConn)).with("fairness", fmt(fairness(perConn)))
                 .with("errors", errors.sum());
+    }
+
+    /** Connections that completed at least one message in the window. */
+    static int served(java.util.concurrent.atomic.AtomicLongArray perConn) {
+        int n = 0;
+        for (int i = 0; i < perConn.length(); i++) {
+            n += perConn.get(i) > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * Jain's fairness index of the messages per connection, (Σx)² / (n·Σx²): 1 when every
+     * connection was served alike, 1/n when one connection had them all.
+     */
+    static double fairness(java.util.concurrent.atomic.AtomicLongArray perConn) {
+        double sum = 0;
+        double squares = 0;
+        for (int i = 0; i < perConn.length(); i++) {
+            double x = perConn.get(i);
+            sum += x;
+            squares += x * x;
+        }
+        return squares == 0 ? Double.NaN : sum * sum / (perConn.length() * squares);
     }
 
     private List<SSLSocket> openEcho(SSLContext ctx, int conns) throws Exception {
@@ -451,9 +520,11 @@ public final class ClientMain {
     private void idle() throws Exception {
         int conns = opt("conns", 10_000);
         int stopWaitMs = opt("stopWaitMs", 60_000);
-        // JSSE, not Conscrypt: a Conscrypt engine holds a pipe (two more descriptors), and this
-        // JVM holds as many connections as the server.
-        TlsContext ctx = clientContext("jsse", PROTOCOL_TLS13);
+        // Conscrypt by default: a JSSE client costs as much CPU as the server and doubled the time
+        // this row takes. A Conscrypt engine holds a pipe (three descriptors a connection), so the
+        // launcher splits the connections over as many client JVMs as the file limit needs.
+        String stack = opts.getOrDefault("stack", "conscrypt");
+        TlsContext ctx = clientContext(stack, PROTOCOL_TLS13);
         Map<CloseClass, LongAdder> classes = new java.util.EnumMap<>(CloseClass.class);
         for (CloseClass c : CloseClass.values()) {
             classes.put(c, new LongAdder());
@@ -461,6 +532,7 @@ public final class ClientMain {
         CountDownLatch ready = new CountDownLatch(conns);
         CountDownLatch ended = new CountDownLatch(conns);
         AtomicInteger failedOpen = new AtomicInteger();
+        LongAdder resumed = new LongAdder();
         ConcurrentLinkedQueue<String> suites = new ConcurrentLinkedQueue<>();
         Semaphore inFlight = new Semaphore(16);
         long t0 = System.nanoTime();
@@ -479,8 +551,12 @@ public final class ClientMain {
                     byte[] one = {'i'};
                     p.write(one);
                     p.readFully(one);
+                    var facts = p.tls.session().orElseThrow();
                     if (suites.isEmpty()) {
-                        suites.add(p.tls.session().orElseThrow().cipherSuite());
+                        suites.add(facts.cipherSuite());
+                    }
+                    if (facts.resumed()) {
+                        resumed.increment();
                     }
                     isReady = true;
                     inFlight.release();
@@ -511,10 +587,11 @@ public final class ClientMain {
         ready.await(300, TimeUnit.SECONDS);
         double setup = (System.nanoTime() - t0) / 1e9;
         say(Line.of("READY").with("conns", conns - failedOpen.get()).with("failed", failedOpen.get())
+                .with("resumed", resumed.sum())
                 .with("setupSeconds", fmt(setup)).with("suite", suites.isEmpty() ? "none" : suites.peek()));
         // The launcher measures the server now, then stops it; every connection then ends.
         boolean all = ended.await(stopWaitMs + 300_000L, TimeUnit.MILLISECONDS);
-        Line l = result("stop-client", "closenotify-jsse").with("protocol", PROTOCOL_TLS13)
+        Line l = result("stop-client", "closenotify-" + stack).with("protocol", PROTOCOL_TLS13)
                 .with("suite", suites.isEmpty() ? "none" : suites.peek()).with("conns", conns)
                 .with("failedOpen", failedOpen.get()).with("allEnded", all);
         for (CloseClass c : CloseClass.values()) {

@@ -134,6 +134,16 @@ public final class Launcher {
 
     private void runAll() throws Exception {
         BenchKeys.generate(work.resolve("keys"));
+        try {
+            runRounds();
+        } finally {
+            if (trafficClient != null) {
+                trafficClient.close();
+            }
+        }
+    }
+
+    private void runRounds() throws Exception {
         List<String> modes = modes();
         if (opts.containsKey("pairs")) {
             // server:mode pairs, one JVM each: how the CI smoke starts every server and every mode once.
@@ -209,10 +219,16 @@ public final class Launcher {
     }
 
     private Child client(int round, ServerKind s, int port, String mode, List<String> args) throws IOException {
+        return client(round, s, port, mode, args, "");
+    }
+
+    /** A client JVM; {@code suffix} tells apart the logs of several running one mode at once. */
+    private Child client(int round, ServerKind s, int port, String mode, List<String> args, String suffix)
+            throws IOException {
         List<String> all = new ArrayList<>(List.of(s.id(), String.valueOf(port), work.resolve("keys").toString(), mode));
         all.addAll(args);
-        return Child.start(s.id() + "-" + mode + "-client", clientJvm(), ClientMain.class.getName(), all,
-                work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + mode + "-client.log"));
+        return Child.start(s.id() + "-" + mode + "-client" + suffix, clientJvm(), ClientMain.class.getName(), all,
+                work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + mode + "-client" + suffix + ".log"));
     }
 
     private String opt(String key, String normal, String smokeValue) {
@@ -268,27 +284,75 @@ public final class Launcher {
         return (int) Math.min(askedIdleConns(), fit);
     }
 
+    /** The one client JVM of every traffic mode ({@link ClientMain#commands}), started by the first. */
+    private Child trafficClient;
+
     private void traffic(int round, ServerKind s, List<String> modes) throws Exception {
+        if (trafficClient == null) {
+            trafficClient = Child.start("traffic-client", clientJvm(), ClientMain.class.getName(),
+                    List.of(work.resolve("keys").toString()), work.resolve("logs").resolve("traffic-client.log"));
+        }
         try (Child server = server(round, s, "traffic")) {
             int port = (int) server.await("LISTENING", 60_000).number("port");
             for (String mode : modes) {
-                try (Child client = client(round, s, port, mode, clientArgs(mode, round))) {
-                    for (Line l : client.collect("RESULT", 600_000)) {
-                        record(round, l);
-                    }
+                trafficClient.send(s.id() + " " + port + " " + mode + " " + String.join(" ", clientArgs(mode, round)));
+                for (Line l : trafficClient.collectUntil("RESULT", "DONE", 600_000)) {
+                    record(round, l);
                 }
             }
         }
     }
 
+    /** The idle row's client stack ({@code idleClient=}): closenotify's client over Conscrypt, or over JSSE. */
+    private String idleClient() {
+        String stack = opts.getOrDefault("idleClient", "conscrypt");
+        if (!List.of("conscrypt", "jsse").contains(stack)) {
+            throw new IllegalArgumentException("idleClient must be conscrypt or jsse, not " + stack);
+        }
+        return stack;
+    }
+
+    /**
+     * How {@code conns} idle connections are shared among client JVMs: as few as the file limit
+     * allows, each JVM holding its descriptors (three a connection on Conscrypt) under it.
+     */
+    static List<Integer> clientShares(int conns, String stack, long fileLimit) {
+        int perConn = stack.equals("conscrypt") ? FDS_PER_CONNECTION : 1;
+        long fit = Math.max(1, (fileLimit - 1_000) / perConn);
+        int jvms = (int) Math.max(1, (conns + fit - 1) / fit);
+        List<Integer> shares = new ArrayList<>();
+        for (int i = 0; i < jvms; i++) {
+            shares.add(conns / jvms + (i < conns % jvms ? 1 : 0));
+        }
+        return shares;
+    }
+
     private void idle(int round, ServerKind s) throws Exception {
         int conns = idleConns(s);
+        String stack = idleClient();
+        String clientName = "closenotify-" + stack;
         try (Child server = server(round, s, "idle")) {
             int port = (int) server.await("LISTENING", 60_000).number("port");
             server.send("mem");
             Line before = server.await("MEM", 60_000);
-            try (Child client = client(round, s, port, "idle", List.of("conns=" + conns))) {
-                Line ready = client.await("READY", 600_000);
+            List<Child> clients = new ArrayList<>();
+            try {
+                List<Integer> shares = clientShares(conns, stack, Machine.hardFileLimit());
+                for (int i = 0; i < shares.size(); i++) {
+                    clients.add(client(round, s, port, "idle", List.of("conns=" + shares.get(i), "stack=" + stack),
+                            shares.size() == 1 ? "" : "-" + i));
+                }
+                int ready = 0;
+                long resumed = 0;
+                double setup = 0;
+                String suite = "none";
+                for (Child c : clients) {
+                    Line r = c.await("READY", 600_000);
+                    ready += (int) r.number("conns");
+                    resumed += (long) r.number("resumed");
+                    setup = Math.max(setup, r.number("setupSeconds"));
+                    suite = suite.equals("none") ? r.get("suite") : suite;
+                }
                 server.send("mem");
                 Line after = server.await("MEM", 120_000);
                 int held = (int) after.number("conns");
@@ -300,8 +364,10 @@ public final class Launcher {
                 double heap = (after.number("heap") - before.number("heap")) / n;
                 double rss = (after.number("rss") - before.number("rss")) / n;
                 record(round, Line.of("RESULT").with("mode", "idle").with("server", s.id())
-                        .with("client", "closenotify-jsse").with("protocol", ClientMain.PROTOCOL_TLS13)
-                        .with("suite", ready.get("suite")).with("conns", held).with("clientReady", ready.get("conns"))
+                        .with("client", clientName).with("protocol", ClientMain.PROTOCOL_TLS13)
+                        .with("suite", suite).with("conns", held).with("clientReady", ready)
+                        .with("clientResumed", resumed)
+                        .with("clientJvms", clients.size()).with("setupSeconds", ClientMain.fmt(setup))
                         .with("asked", askedIdleConns()).with("fdLimit", Machine.hardFileLimit())
                         .with("fdsBefore", before.get("fds")).with("fdsAfter", after.get("fds"))
                         .with("heapPerConn", ClientMain.fmt(heap)).with("nativePerConn", ClientMain.fmt(rss))
@@ -311,19 +377,30 @@ public final class Launcher {
                         .with("threadsAfter", after.get("threads")).with("serverPid", server.pid()));
                 server.send("stop " + opt("stopGraceMs", "10000", "5000"));
                 Line stopped = server.await("STOPPED", 120_000);
-                List<Line> clientSide = client.collect("RESULT", 600_000);
                 Line stop = Line.of("RESULT").with("mode", "stop").with("server", s.id())
-                        .with("client", "closenotify-jsse").with("protocol", ClientMain.PROTOCOL_TLS13)
-                        .with("suite", ready.get("suite")).with("conns", held);
+                        .with("client", clientName).with("protocol", ClientMain.PROTOCOL_TLS13)
+                        .with("suite", suite).with("conns", held);
                 for (var e : stopped.fields().entrySet()) {
                     stop = stop.with(e.getKey(), e.getValue());
                 }
-                for (Line c : clientSide) {
-                    for (String k : List.of("clean", "truncated", "reset", "timeout", "other")) {
-                        stop = stop.with("client" + Character.toUpperCase(k.charAt(0)) + k.substring(1), c.get(k));
+                // Every client JVM's classification of its closes, summed.
+                Map<String, Long> sums = new LinkedHashMap<>();
+                for (Child c : clients) {
+                    for (Line r : c.collect("RESULT", 600_000)) {
+                        for (String k : List.of("clean", "truncated", "reset", "timeout", "other")) {
+                            sums.merge(k, (long) r.number(k), Long::sum);
+                        }
                     }
                 }
+                for (var e : sums.entrySet()) {
+                    String k = e.getKey();
+                    stop = stop.with("client" + Character.toUpperCase(k.charAt(0)) + k.substring(1), e.getValue());
+                }
                 record(round, stop);
+            } finally {
+                for (Child c : clients) {
+                    c.close();
+                }
             }
         }
     }

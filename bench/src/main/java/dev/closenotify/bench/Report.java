@@ -88,6 +88,9 @@ final class Report {
                 x.put("MB/s", n.apply("mbPerSec"));
                 x.put("p50 µs", n.apply("p50us"));
                 x.put("p99 µs", n.apply("p99us"));
+                // Older runs have neither: NaN, shown as such.
+                x.put("conns served", l.find("connsServed").map(Double::parseDouble).orElse(Double.NaN));
+                x.put("fairness", l.find("fairness").map(Double::parseDouble).orElse(Double.NaN));
                 x.put("errors", n.apply("errors"));
                 yield new Metric("echo " + l.get("size") + " B, " + l.get("conns") + " conns", server, l.get("client"),
                         l.get("suite"), round, n.apply("msgsPerSec"), true, "msg/s", x);

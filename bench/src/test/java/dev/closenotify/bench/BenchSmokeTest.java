@@ -66,6 +66,10 @@ class BenchSmokeTest {
 
         Line idle = single(lines, "idle");
         assertEquals(50, idle.number("conns"), "the server holds every idle connection: " + idle);
+        assertEquals("closenotify-conscrypt", idle.get("client"), idle.toString());
+        assertEquals(50, idle.number("clientReady"), idle.toString());
+        assertTrue(idle.number("clientResumed") >= 0 && idle.number("clientResumed") < 50,
+                "the first connection of each session key is a full handshake: " + idle);
         assertTrue(idle.number("rssAfter") > 0 && idle.number("heapAfter") > 0, idle.toString());
         Line stop = single(lines, "stop");
         assertEquals(50, stop.number("open"), stop.toString());
