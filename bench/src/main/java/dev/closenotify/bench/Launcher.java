@@ -18,7 +18,7 @@ import java.util.Map;
  * report. Round 0 is a warm-up and is left out of the report when there are more rounds.
  *
  * <p>Options ({@code key=value}): {@code rounds} (4), {@code servers} (all), {@code modes}
- * ({@code echo,handshake,close,idle,jmh}), {@code idleConns} (10000), {@code out} (the report,
+ * ({@code echo,handshake,close,idle,floor,jmh}), {@code idleConns} (10000), {@code out} (the report,
  * {@code docs/PERFORMANCE.md}), {@code work} ({@code bench/target/bench-run}), {@code smoke=true}
  * (seconds-long runs of every mode, for CI), and the client's own options, passed on
  * ({@code echoMeasureMs}, {@code hsMeasureMs}, {@code closeCount} ...); {@code histogram=true} writes
@@ -129,7 +129,7 @@ public final class Launcher {
     }
 
     private List<String> modes() {
-        return List.of(opts.getOrDefault("modes", "echo,handshake,close,idle,jmh").split(","));
+        return List.of(opts.getOrDefault("modes", "echo,handshake,close,idle,floor,jmh").split(","));
     }
 
     private void runAll() throws Exception {
@@ -175,6 +175,9 @@ public final class Launcher {
                     }
                 }
             }
+        }
+        if (modes.contains("floor")) {
+            floor();
         }
         if (modes.contains("jmh")) {
             jmh();
@@ -427,6 +430,44 @@ public final class Launcher {
                 file.toAbsolutePath().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
             p.destroyForcibly();
+        }
+    }
+
+    /**
+     * {@link TransportFloor}: plain TCP echo, the server in its own JVM waiting for bytes in a
+     * virtual thread, a selector or a platform thread; rounds as the other modes (round 0 a
+     * warm-up), the order alternating. Each line adds the server's context switches per message.
+     */
+    private void floor() throws Exception {
+        List<String> conns = List.of(opt("floorConns", "1,4", "1").split(","));
+        int size = Integer.parseInt(opt("floorSize", "16384", "16384"));
+        for (int r = 0; r < rounds(); r++) {
+            List<String> order = new ArrayList<>(TransportFloor.KINDS);
+            if (r % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (String kind : order) {
+                Path log = work.resolve("logs").resolve("r" + r + "-floor-" + kind + "-server.log");
+                try (Child server = Child.start("floor-" + kind, List.of("-Xmx512m"), TransportFloor.class.getName(),
+                        List.of("server", kind), log)) {
+                    Line listening = server.await("LISTENING", 60_000);
+                    long pid = (long) listening.number("pid");
+                    for (String c : conns) {
+                        long before = Machine.contextSwitches(pid);
+                        Line result;
+                        try (Child client = Child.start("floor-client", clientJvm(), TransportFloor.class.getName(),
+                                List.of("client", listening.get("port"), c, String.valueOf(size),
+                                        opt("echoWarmupMs", "200", "50"), opt("echoMeasureMs", "600", "200")),
+                                work.resolve("logs").resolve("r" + r + "-floor-" + kind + "-client.log"))) {
+                            result = client.await("RESULT", 120_000);
+                        }
+                        long after = Machine.contextSwitches(pid);
+                        double msgs = Math.max(1, result.number("roundTrips")); // the warm-up's switch too
+                        record(r, result.with("kind", kind).with("csPerMsg",
+                                before < 0 || after < 0 ? "NaN" : ClientMain.fmt((after - before) / msgs)));
+                    }
+                }
+            }
         }
     }
 

@@ -19,6 +19,31 @@ final class Machine {
         }
     }
 
+    /**
+     * Context switches of every thread of process {@code pid} so far, voluntary and not
+     * ({@code /proc/PID/task/* /status}); -1 when unknown. Each is a thread going to sleep or being
+     * put off the CPU, and waking it again costs the machine a scheduler pass.
+     */
+    static long contextSwitches(long pid) {
+        long sum = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    for (String l : Files.readAllLines(t.resolve("status"))) {
+                        if (l.startsWith("voluntary_ctxt_switches:") || l.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile: its switches are gone with it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return sum;
+    }
+
     /** The hard limit on open files of this process ({@code Max open files} in {@code /proc/self/limits}). */
     static long hardFileLimit() {
         try {

@@ -76,7 +76,7 @@ final class Report {
 
     static Optional<Metric> metric(Line l) {
         String mode = l.get("mode");
-        if (mode.equals("jmh")) {
+        if (mode.equals("jmh") || mode.equals("floor")) { // tables of their own
             return Optional.empty();
         }
         ServerKind server = ServerKind.byId(l.get("server"));
@@ -265,6 +265,7 @@ final class Report {
             b.append('\n');
         }
         b.append(jmhTable());
+        b.append(floorTable());
         b.append("## Raw lines\n\nEvery line of the run is in `bench/target/bench-run/results.txt` (not committed).\n");
         Path notes = Path.of("bench", "FINDINGS.md");
         if (Files.exists(notes)) {
@@ -377,6 +378,34 @@ final class Report {
         m.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(num(v[0])).append(" ± ")
                 .append(num(err.get(k)[0])).append(" | ").append(num(v[1])).append(" ± ").append(num(err.get(k)[1]))
                 .append(" | ").append(num(v[1] / v[0])).append(" |\n"));
+        return b.append('\n').toString();
+    }
+
+    /** {@code modes=floor}: the plain TCP echo under the echo rows, by how the server waits ({@link TransportFloor}). */
+    String floorTable() {
+        Map<String, List<Line>> cells = new java.util.TreeMap<>();
+        for (Line l : lines) {
+            if (l.get("mode").equals("floor") && (rounds == 1 || l.number("round") > 0)) {
+                cells.computeIfAbsent(String.format(java.util.Locale.ROOT, "%05d %s", (int) l.number("conns"),
+                        l.get("kind")), k -> new ArrayList<>()).add(l);
+            }
+        }
+        if (cells.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("### Floor: plain TCP echo, by how the server waits for bytes\n\n"
+                + "`TransportFloor` (`modes=floor`): no TLS; the server in its own JVM reads in a virtual thread per"
+                + " connection (as closenotify's server), a selector thread (as an event loop) or a platform thread"
+                + " per connection; the client closed-loop on platform threads. Context switches are the server"
+                + " JVM's, all threads, per round trip. Medians over the measured rounds (min...max).\n\n"
+                + "| Conns | Server waits in | Size B | msg/s | p50 µs | p99 µs | context switches / msg |\n|---|---|---|---|---|---|---|\n");
+        cells.forEach((k, ls) -> {
+            Function<String, List<Double>> v = key -> ls.stream().map(l -> l.number(key)).toList();
+            b.append("| ").append((int) ls.getFirst().number("conns")).append(" | ").append(ls.getFirst().get("kind"))
+                    .append(" | ").append((int) ls.getFirst().number("size")).append(" | ").append(range(v.apply("msgsPerSec")))
+                    .append(" | ").append(range(v.apply("p50us"))).append(" | ").append(num(median(v.apply("p99us"))))
+                    .append(" | ").append(range(v.apply("csPerMsg"))).append(" |\n");
+        });
         return b.append('\n').toString();
     }
 

@@ -31,7 +31,7 @@ class BenchSmokeTest {
         opts.put("smoke", "true");
         opts.put("work", work.toString());
         opts.put("out", work.resolve("PERFORMANCE.md").toString());
-        opts.put("modes", "echo,handshake,close,idle,jmh");
+        opts.put("modes", "echo,handshake,close,idle,floor,jmh");
         opts.put("pairs", "closenotify-conscrypt:echo,closenotify-jsse:handshake,netty-openssl:close,"
                 + "netty-jdk:idle,jdk-threads:echo");
         List<Line> lines = Launcher.run(opts);
@@ -76,6 +76,16 @@ class BenchSmokeTest {
         assertEquals(50, stop.number("clean") + stop.number("forced"), stop.toString());
         assertEquals(50, stop.number("clientClean") + stop.number("clientTruncated") + stop.number("clientReset")
                 + stop.number("clientTimeout") + stop.number("clientOther"), stop.toString());
+
+        List<Line> floor = mode(lines, "floor");
+        assertEquals(Set.copyOf(TransportFloor.KINDS), Set.copyOf(floor.stream().map(l -> l.get("kind")).toList()),
+                floor.toString());
+        for (Line l : floor) {
+            assertTrue(l.number("msgs") > 0 && l.number("roundTrips") >= l.number("msgs"), l.toString());
+            assertEquals(0, l.number("errors"), l.toString());
+            // Every message woke the server at least once, whichever way it waits.
+            assertTrue(l.number("csPerMsg") >= 0.3, l.toString());
+        }
 
         List<Line> jmh = mode(lines, "jmh");
         assertEquals(Set.of("bare", "core"), Set.copyOf(jmh.stream().map(l -> l.get("benchmark")).toList()),

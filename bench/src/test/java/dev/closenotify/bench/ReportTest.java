@@ -47,6 +47,25 @@ class ReportTest {
                 r.markdown());
     }
 
+    private static Line floor(String kind, int round, double msgs, double cs) {
+        return Line.parse("RESULT", "RESULT mode=floor kind=" + kind + " conns=1 size=16384 msgs=9 roundTrips=12"
+                + " msgsPerSec=" + msgs + " p50us=" + (1e6 / msgs) + " p99us=99 errors=0 csPerMsg=" + cs
+                + " round=" + round).orElseThrow();
+    }
+
+    @Test
+    void theFloorTableHasMediansOfTheMeasuredRoundsPerKind() {
+        Report r = report(List.of(
+                floor("vthreads", 0, 1, 9), // warm-up: ignored
+                floor("vthreads", 1, 8_000, 3), floor("vthreads", 2, 9_000, 3.2), floor("vthreads", 3, 7_000, 2.8),
+                floor("selector", 1, 20_000, 1.1), echo("netty-openssl", 1, 100)));
+        String t = r.floorTable();
+        assertTrue(t.contains("| 1 | vthreads | 16384 | 8,000 (7,000...9,000) | 125.0 (111.1...142.9) | 99.0 | 3.000 (2.800...3.200) |"), t);
+        assertTrue(t.contains("| 1 | selector | 16384 | 20,000 (20,000...20,000) |"), t);
+        assertTrue(r.markdown().contains(t), "the report holds the table");
+        assertEquals("", report(List.of(echo("netty-openssl", 1, 100))).floorTable(), "no floor lines, no table");
+    }
+
     @Test
     void medianOfEvenAndOdd() {
         assertEquals(2.0, Report.median(List.of(3.0, 1.0, 2.0)));
