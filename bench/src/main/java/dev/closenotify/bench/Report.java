@@ -104,6 +104,7 @@ final class Report {
             }
             case "close" -> {
                 x.put("p99 µs", n.apply("p99us"));
+                x.put("p50 µs to close_notify", l.find("p50NotifyUs").map(Double::parseDouble).orElse(Double.NaN));
                 for (String k : List.of("clean", "truncated", "reset", "timeout", "other")) {
                     x.put(k, n.apply(k));
                 }
