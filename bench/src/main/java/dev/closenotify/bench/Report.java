@@ -218,8 +218,9 @@ final class Report {
         b.append("- Rounds: ").append(rounds).append(rounds > 1 ? " (round 0 is a warm-up and is left out: medians over "
                 + (rounds - 1) + " rounds)" : " (smoke: no warm-up round left out)")
                 .append("; the order of the servers is reversed every other round. Each server runs in its own JVM"
-                        + " (`").append(String.join(" ", serverJvm)).append("`), each client mode in another"
-                        + " (Conscrypt clients: see each row). Idle memory: a fresh server JVM per round, heap"
+                        + " (`").append(String.join(" ", serverJvm)).append("`); echo, handshake and close share one"
+                        + " client JVM for the whole run, warm from server to server; the idle row has client JVMs of"
+                        + " its own (the clients: see each row). Idle memory: a fresh server JVM per round, heap"
                         + " after three `System.gc()`, native = growth of VmRSS (the heap is pre-touched, so"
                         + " that growth is not heap); the warm-up round skips it.\n");
         b.append("- Pinned suites: ").append(BenchKeys.TLS13_SUITE).append(" (TLS 1.3), ").append(BenchKeys.TLS12_SUITE)
