@@ -91,21 +91,26 @@ final class Child implements AutoCloseable {
     Line await(String tag, long timeoutMs) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true) {
-            long left = deadline - System.nanoTime();
-            String l = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (l == null) {
-                throw new IOException(name + ": no " + tag + " line within " + timeoutMs + " ms");
-            }
-            if (l.equals(EOF)) {
-                lines.add(EOF);
-                throw new IOException(name + " ended (exit " + waitFor(5_000).orElse(-1) + ") before a "
-                        + tag + " line; see its log");
-            }
-            Optional<Line> line = Line.parse(tag, l);
+            Optional<Line> line = Line.parse(tag, next(deadline, tag, timeoutMs));
             if (line.isPresent()) {
                 return line.get();
             }
         }
+    }
+
+    /** The next stdout line, before {@code deadline}; fails naming the {@code awaited} line when time runs out or the JVM ends. */
+    private String next(long deadline, String awaited, long timeoutMs) throws IOException, InterruptedException {
+        long left = deadline - System.nanoTime();
+        String l = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+        if (l == null) {
+            throw new IOException(name + ": no " + awaited + " line within " + timeoutMs + " ms");
+        }
+        if (l.equals(EOF)) {
+            lines.add(EOF);
+            throw new IOException(name + " ended (exit " + waitFor(5_000).orElse(-1) + ") before a "
+                    + awaited + " line; see its log");
+        }
+        return l;
     }
 
     /**
@@ -117,16 +122,7 @@ final class Child implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         Optional<Line> error = Optional.empty();
         while (true) {
-            long left = deadline - System.nanoTime();
-            String l = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (l == null) {
-                throw new IOException(name + ": no " + end + " line within " + timeoutMs + " ms");
-            }
-            if (l.equals(EOF)) {
-                lines.add(EOF);
-                throw new IOException(name + " ended (exit " + waitFor(5_000).orElse(-1) + ") before a "
-                        + end + " line; see its log");
-            }
+            String l = next(deadline, end, timeoutMs);
             if (Line.parse(end, l).isPresent()) {
                 if (error.isPresent()) {
                     throw new IOException(name + ": " + error.get() + "; see its log");
