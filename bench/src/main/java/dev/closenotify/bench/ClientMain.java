@@ -529,8 +529,8 @@ public final class ClientMain {
     private void idle() throws Exception {
         int conns = opt("conns", 10_000);
         int stopWaitMs = opt("stopWaitMs", 60_000);
-        // Conscrypt by default: a JSSE client costs as much CPU as the server and doubled the time
-        // this row takes. A Conscrypt engine holds a pipe (three descriptors a connection), so the
+        // Conscrypt by default: a JSSE client costs as much CPU as the server (10,000 handshakes
+        // took 22.0 s instead of 14.6 against closenotify-jsse). A Conscrypt engine holds a pipe (three descriptors a connection), so the
         // launcher splits the connections over as many client JVMs as the file limit needs.
         String stack = opts.getOrDefault("stack", "conscrypt");
         TlsContext ctx = clientContext(stack, PROTOCOL_TLS13);

@@ -221,11 +221,7 @@ public final class Launcher {
                 work.resolve("logs").resolve("r" + round + "-" + s.id() + "-" + what + "-server.log"));
     }
 
-    private Child client(int round, ServerKind s, int port, String mode, List<String> args) throws IOException {
-        return client(round, s, port, mode, args, "");
-    }
-
-    /** A client JVM; {@code suffix} tells apart the logs of several running one mode at once. */
+    /** A client JVM of its own for {@code mode}; {@code suffix} tells apart the logs of several running it at once. */
     private Child client(int round, ServerKind s, int port, String mode, List<String> args, String suffix)
             throws IOException {
         List<String> all = new ArrayList<>(List.of(s.id(), String.valueOf(port), work.resolve("keys").toString(), mode));
