@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The core's cost per record: one application record from client to server through closenotify's
  * engine-driven connection (the buffer transport, {@code write} then {@code read}) against the same
  * through two bare {@code SSLEngine}s ({@code wrap} then {@code unwrap}), same provider, same TLS 1.3
- * suite, same payload. Both copy the record once between the two sides, as a transport would.
+ * suite, same payload, the same kind of buffers (the one the stack prefers). Both copy the record
+ * once between the two sides, as a transport would.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,6 +61,11 @@ public class CoreRecordBenchmark {
 
     private TlsBufferConnection client;
     private TlsBufferConnection server;
+    private boolean direct;
+
+    private ByteBuffer buffer(int capacity) {
+        return direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
+    }
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -70,8 +76,16 @@ public class CoreRecordBenchmark {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ts);
         X509TrustManager trust = (X509TrustManager) tmf.getTrustManagers()[0];
-        payload = ByteBuffer.allocate(size);
-        app = ByteBuffer.allocate(64 * 1024);
+        TlsContext cc = ShutdownProviders.get(provider).newContext(TlsConfig.client().trustManager(trust)
+                .protocols("TLSv1.3").cipherSuites(BenchKeys.SUITES.toArray(String[]::new)).serverName("localhost").build());
+        TlsContext sc = ShutdownProviders.get(provider).newContext(TlsConfig.server(km.keyManager())
+                .protocols("TLSv1.3").cipherSuites(BenchKeys.SUITES.toArray(String[]::new)).build());
+        // Both paths on the kind of buffer the stack asks for, as the echo server gives it
+        // (TlsContext.prefersDirectBuffers: Conscrypt direct, JSSE heap). On heap buffers the core
+        // stages Conscrypt's records through direct ones, a path the server does not take.
+        direct = sc.prefersDirectBuffers();
+        payload = buffer(size);
+        app = buffer(64 * 1024);
 
         SSLContext ctx = provider.equals("conscrypt") ? SSLContext.getInstance("TLS", Conscrypt.newProvider())
                 : SSLContext.getInstance("TLS");
@@ -95,17 +109,13 @@ public class CoreRecordBenchmark {
             // certificate for (BoringSSL: NO_CERTIFICATE_SET); the suite is checked below.
             e.setEnabledCipherSuites(BenchKeys.SUITES.toArray(String[]::new));
         }
-        netOut = ByteBuffer.allocate(64 * 1024);
-        netIn = ByteBuffer.allocate(64 * 1024);
+        netOut = buffer(64 * 1024);
+        netIn = buffer(64 * 1024);
         bareHandshake();
 
-        TlsContext cc = ShutdownProviders.get(provider).newContext(TlsConfig.client().trustManager(trust)
-                .protocols("TLSv1.3").cipherSuites(BenchKeys.SUITES.toArray(String[]::new)).serverName("localhost").build());
-        TlsContext sc = ShutdownProviders.get(provider).newContext(TlsConfig.server(km.keyManager())
-                .protocols("TLSv1.3").cipherSuites(BenchKeys.SUITES.toArray(String[]::new)).build());
         InetSocketAddress peer = InetSocketAddress.createUnresolved("localhost", 443);
-        client = cc.open(ByteBuffer.allocate(64 * 1024), ByteBuffer.allocate(64 * 1024), peer, cc.config().policy());
-        server = sc.open(ByteBuffer.allocate(64 * 1024), ByteBuffer.allocate(64 * 1024), peer, sc.config().policy());
+        client = cc.open(buffer(64 * 1024), buffer(64 * 1024), peer, cc.config().policy());
+        server = sc.open(buffer(64 * 1024), buffer(64 * 1024), peer, sc.config().policy());
         coreHandshake();
         String bareSuite = bareClient.getSession().getCipherSuite();
         String coreSuite = client.session().orElseThrow().cipherSuite();

@@ -87,8 +87,9 @@ final class BufferWire implements Wire {
         }
         inbound.flip();
         int n = Math.min(inbound.remaining(), dst.remaining());
-        ByteBuffer part = inbound.slice(inbound.position(), n);
-        dst.put(part);
+        // Absolute bulk puts, here and below: a slice per record was the core's one allocation on this path.
+        dst.put(dst.position(), inbound, inbound.position(), n);
+        dst.position(dst.position() + n);
         inbound.position(inbound.position() + n);
         inbound.compact();
         return n;
@@ -103,7 +104,8 @@ final class BufferWire implements Wire {
             throw new IOException("transport closed");
         }
         int n = Math.min(src.remaining(), outbound.remaining());
-        outbound.put(src.slice(src.position(), n));
+        outbound.put(outbound.position(), src, src.position(), n);
+        outbound.position(outbound.position() + n);
         src.position(src.position() + n);
         return !src.hasRemaining();
     }

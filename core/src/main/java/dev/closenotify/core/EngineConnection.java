@@ -362,7 +362,8 @@ final class EngineConnection {
             while (true) {
                 if (appIn != null) {
                     int n = Math.min(appIn.remaining(), dst.remaining());
-                    dst.put(appIn.slice(appIn.position(), n));
+                    dst.put(dst.position(), appIn, appIn.position(), n); // absolute: no slice per read
+                    dst.position(dst.position() + n);
                     appIn.position(appIn.position() + n);
                     if (!appIn.hasRemaining()) {
                         appIn = release(appIn);
