@@ -26,6 +26,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -195,7 +196,7 @@ public final class ClientMain {
         CountDownLatch done = new CountDownLatch(conns);
         // Messages each connection completed in the window: a server may serve some connections
         // over and over while others wait, which raises msg/s and the p50 and hides in the p99.
-        java.util.concurrent.atomic.AtomicLongArray perConn = new java.util.concurrent.atomic.AtomicLongArray(conns);
+        AtomicLongArray perConn = new AtomicLongArray(conns);
         for (int c = 0; c < conns; c++) {
             SSLSocket s = sockets.get(c);
             int index = c;
@@ -251,7 +252,7 @@ public final class ClientMain {
     }
 
     /** Connections that completed at least one message in the window. */
-    static int served(java.util.concurrent.atomic.AtomicLongArray perConn) {
+    static int served(AtomicLongArray perConn) {
         int n = 0;
         for (int i = 0; i < perConn.length(); i++) {
             n += perConn.get(i) > 0 ? 1 : 0;
@@ -263,7 +264,7 @@ public final class ClientMain {
      * Jain's fairness index of the messages per connection, (Σx)² / (n·Σx²): 1 when every
      * connection was served alike, 1/n when one connection had them all.
      */
-    static double fairness(java.util.concurrent.atomic.AtomicLongArray perConn) {
+    static double fairness(AtomicLongArray perConn) {
         double sum = 0;
         double squares = 0;
         for (int i = 0; i < perConn.length(); i++) {

@@ -158,11 +158,7 @@ public final class Launcher {
             }
         } else {
             for (int r = 0; r < rounds(); r++) {
-                List<ServerKind> order = new ArrayList<>(servers());
-                if (r % 2 == 1) {
-                    java.util.Collections.reverse(order);
-                }
-                for (ServerKind s : order) {
+                for (ServerKind s : inRoundOrder(servers(), r)) {
                     List<String> traffic = modes.stream()
                             .filter(m -> List.of("echo", "handshake", "close").contains(m)).toList();
                     if (!traffic.isEmpty()) {
@@ -182,6 +178,11 @@ public final class Launcher {
         if (modes.contains("jmh")) {
             jmh();
         }
+    }
+
+    /** {@code items} as round {@code round} takes them: reversed every other round, so no one always goes first. */
+    static <T> List<T> inRoundOrder(List<T> items, int round) {
+        return round % 2 == 1 ? items.reversed() : items;
     }
 
     private void record(int round, Line line) {
@@ -386,7 +387,8 @@ public final class Launcher {
                 Map<String, Long> sums = new LinkedHashMap<>();
                 for (Child c : clients) {
                     for (Line r : c.collect("RESULT", 600_000)) {
-                        for (String k : List.of("clean", "truncated", "reset", "timeout", "other")) {
+                        for (ClientMain.CloseClass cls : ClientMain.CloseClass.values()) {
+                            String k = cls.name().toLowerCase(java.util.Locale.ROOT);
                             sums.merge(k, (long) r.number(k), Long::sum);
                         }
                     }
@@ -438,11 +440,7 @@ public final class Launcher {
         List<String> conns = List.of(opt("floorConns", "1,4", "1").split(","));
         int size = Integer.parseInt(opt("floorSize", "16384", "16384"));
         for (int r = 0; r < rounds(); r++) {
-            List<String> order = new ArrayList<>(TransportFloor.KINDS);
-            if (r % 2 == 1) {
-                java.util.Collections.reverse(order);
-            }
-            for (String kind : order) {
+            for (String kind : inRoundOrder(TransportFloor.KINDS, r)) {
                 Path log = work.resolve("logs").resolve("r" + r + "-floor-" + kind + "-server.log");
                 try (Child server = Child.start("floor-" + kind, List.of("-Xmx512m"), TransportFloor.class.getName(),
                         List.of("server", kind), log)) {

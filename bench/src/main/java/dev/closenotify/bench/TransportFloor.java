@@ -18,8 +18,10 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The floor under the echo rows, without TLS: a plain TCP echo served three ways, so the cost of
@@ -87,7 +89,7 @@ public final class TransportFloor {
     }
 
     /** Never opened: a connection's thread waits here after its peer left (see {@link #threads}). */
-    private static final java.util.concurrent.CountDownLatch NEVER = new java.util.concurrent.CountDownLatch(1);
+    private static final CountDownLatch NEVER = new CountDownLatch(1);
 
     private static void threads(ServerSocketChannel listener, ThreadFactory threads) throws IOException {
         while (true) {
@@ -165,7 +167,7 @@ public final class TransportFloor {
         long end = start + TimeUnit.MILLISECONDS.toNanos(measureMs);
         ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
-        java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
+        LongAdder roundTrips = new LongAdder();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < conns; i++) {
             threads.add(Thread.ofPlatform().start(() -> {

@@ -20,4 +20,12 @@ class LauncherTest {
         assertEquals(10_001, many.stream().mapToInt(Integer::intValue).sum());
         assertTrue(many.stream().allMatch(n -> n * Launcher.FDS_PER_CONNECTION <= 3_000), many.toString());
     }
+
+    @Test
+    void everyOtherRoundTakesTheServersInReverse() {
+        List<String> kinds = List.of("a", "b", "c");
+        assertEquals(kinds, Launcher.inRoundOrder(kinds, 0));
+        assertEquals(List.of("c", "b", "a"), Launcher.inRoundOrder(kinds, 1));
+        assertEquals(kinds, Launcher.inRoundOrder(kinds, 2));
+    }
 }
