@@ -23,7 +23,8 @@ import java.util.Map;
  * (seconds-long runs of every mode, for CI), and the client's own options, passed on
  * ({@code echoMeasureMs}, {@code hsMeasureMs}, {@code closeCount} ...); {@code histogram=true} writes
  * a class histogram and a thread dump of each loaded idle server into the logs, {@code jfr=true} a flight recording
- * (profile settings) of every server JVM.
+ * (profile settings) of every server JVM. JMH: {@code jmhRounds} (3), {@code jmhProviders},
+ * {@code jmhSizes}, {@code jmhWarmups}, {@code jmhIterations} (see {@link #jmh}).
  */
 public final class Launcher {
     /** Every line of a run, as it arrived, with the round and server: the input of {@link Report}. */
@@ -465,25 +466,43 @@ public final class Launcher {
         }
     }
 
+    /**
+     * JMH in rounds ({@code jmhRounds}, 3): in each, one JMH run per provider and size with one fork
+     * of {@code bare} and then one of {@code core}, back to back, so that each round's ratio compares
+     * two forks measured seconds apart. The spread between forks (what each JIT made of the stack)
+     * is as large as the core's cost at 64 B, and the rounds show it.
+     */
     private void jmh() throws Exception {
-        Path csv = work.resolve("jmh.csv");
-        List<String> args = new ArrayList<>(List.of(CoreRecordBenchmark.class.getName() + ".*",
-                "-rf", "csv", "-rff", csv.toString(), "-o", work.resolve("logs").resolve("jmh-output.txt").toString()));
-        if (smoke) {
-            args.addAll(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "100ms", "-p", "size=1024",
-                    "-p", "provider=jsse"));
-        } else {
-            // Five warm-up seconds: after one, SunJSSE's record path is still being compiled (its
-            // iterations fell from 19.6 to 2.8 µs within one fork at a load average of 7).
-            args.addAll(List.of("-f", opts.getOrDefault("jmhForks", "1"), "-wi", opts.getOrDefault("jmhWarmups", "5"),
-                    "-w", "1s", "-i", "3", "-r", "1s"));
-        }
-        try (Child jmh = Child.start("jmh", List.of("--enable-native-access=ALL-UNNAMED"), "org.openjdk.jmh.Main",
-                args, work.resolve("logs").resolve("jmh.log"))) {
-            jmh.collect("RESULT", 1_200_000);
-        }
-        for (Line l : CoreRecordBenchmark.parseCsv(Files.readAllLines(csv))) {
-            record(0, l);
+        List<String> providers = smoke ? List.of("jsse") : List.of(opts.getOrDefault("jmhProviders", "jsse,conscrypt").split(","));
+        List<String> sizes = smoke ? List.of("1024") : List.of(opts.getOrDefault("jmhSizes", "64,16384").split(","));
+        int rounds = Integer.parseInt(opt("jmhRounds", "3", "1"));
+        for (int round = 1; round <= rounds; round++) {
+            for (String provider : providers) {
+                for (String size : sizes) {
+                    String cell = "r" + round + "-" + provider + "-" + size;
+                    Path csv = work.resolve("logs").resolve("jmh-" + cell + ".csv");
+                    List<String> args = new ArrayList<>(List.of(CoreRecordBenchmark.class.getName() + ".*",
+                            "-p", "provider=" + provider, "-p", "size=" + size, "-rf", "csv", "-rff", csv.toString(),
+                            "-o", work.resolve("logs").resolve("jmh-" + cell + "-output.txt").toString()));
+                    if (smoke) {
+                        args.addAll(List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "100ms"));
+                    } else {
+                        // Warm-up seconds: after one, SunJSSE's record path is still being compiled (its
+                        // iterations fell from 19.6 to 2.8 µs within one fork at a load average of 7);
+                        // Conscrypt's Java side is small and steady after two.
+                        String warmups = opts.getOrDefault("jmhWarmups", provider.equals("conscrypt") ? "3" : "5");
+                        args.addAll(List.of("-f", "1", "-wi", warmups, "-w", "1s",
+                                "-i", opts.getOrDefault("jmhIterations", "2"), "-r", "1s"));
+                    }
+                    try (Child jmh = Child.start("jmh-" + cell, List.of("--enable-native-access=ALL-UNNAMED"),
+                            "org.openjdk.jmh.Main", args, work.resolve("logs").resolve("jmh-" + cell + ".log"))) {
+                        jmh.collect("RESULT", 600_000);
+                    }
+                    for (Line l : CoreRecordBenchmark.parseCsv(Files.readAllLines(csv))) {
+                        record(round, l);
+                    }
+                }
+            }
         }
     }
 }

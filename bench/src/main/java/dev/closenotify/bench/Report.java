@@ -313,10 +313,10 @@ final class Report {
                 }
             }
         }
-        for (Map.Entry<String, double[]> e : jmh().entrySet()) {
-            double r = e.getValue()[1] / e.getValue()[0];
-            target(b, "JMH per payload, " + e.getKey() + ": core ≤ 1.05× bare SSLEngine", num(r) + "×", r <= 1.05,
-                    1.05 / r);
+        for (Map.Entry<String, List<double[]>> e : jmh().entrySet()) {
+            double r = median(coreOverBare(e.getValue()));
+            target(b, "JMH per payload, " + e.getKey() + ": core ≤ 1.05× bare SSLEngine (median of rounds)",
+                    num(r) + "×", r <= 1.05, 1.05 / r);
         }
         return b.toString();
     }
@@ -339,47 +339,46 @@ final class Report {
         b.append(" |\n");
     }
 
-    /** provider/size → {bare ns, core ns}. */
-    private Map<String, double[]> jmh() {
-        Map<String, double[]> m = new TreeMap<>();
+    /** provider/size → per JMH round, {bare ns, core ns, bare error, core error}, in round order. */
+    private Map<String, List<double[]>> jmh() {
+        Map<String, Map<Integer, double[]>> m = new TreeMap<>();
         for (Line l : lines) {
             if (!l.get("mode").equals("jmh")) {
                 continue;
             }
-            String key = l.get("provider") + ", " + l.get("size") + " B";
-            double[] v = m.computeIfAbsent(key, k -> new double[] {Double.NaN, Double.NaN});
-            v[l.get("benchmark").equals("bare") ? 0 : 1] = l.number("scoreNs");
+            double[] v = m.computeIfAbsent(l.get("provider") + ", " + l.get("size") + " B", k -> new TreeMap<>())
+                    .computeIfAbsent(l.find("round").map(Integer::parseInt).orElse(0),
+                            r -> new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN});
+            int i = l.get("benchmark").equals("bare") ? 0 : 1;
+            v[i] = l.number("scoreNs");
+            v[i + 2] = l.find("errorNs").map(Double::parseDouble).orElse(Double.NaN);
         }
-        return m;
+        Map<String, List<double[]>> out = new TreeMap<>();
+        m.forEach((k, rounds) -> out.put(k, new ArrayList<>(rounds.values())));
+        return out;
     }
 
-    private Map<String, double[]> jmhErrors() {
-        Map<String, double[]> m = new TreeMap<>();
-        for (Line l : lines) {
-            if (l.get("mode").equals("jmh")) {
-                double[] v = m.computeIfAbsent(l.get("provider") + ", " + l.get("size") + " B",
-                        k -> new double[] {Double.NaN, Double.NaN});
-                v[l.get("benchmark").equals("bare") ? 0 : 1] = l.find("errorNs").map(Double::parseDouble)
-                        .orElse(Double.NaN);
-            }
-        }
-        return m;
+    /** Each round's core / bare. */
+    private static List<Double> coreOverBare(List<double[]> rounds) {
+        return rounds.stream().map(v -> v[1] / v[0]).toList();
     }
 
     private String jmhTable() {
-        Map<String, double[]> m = jmh();
+        Map<String, List<double[]>> m = jmh();
         if (m.isEmpty()) {
             return "";
         }
         StringBuilder b = new StringBuilder("### JMH: one TLS 1.3 payload, client to server\n\n"
                 + "`CoreRecordBenchmark`: closenotify's buffer connection (`write`, hand over, `read`) against bare"
                 + " `SSLEngine.wrap`/`unwrap` on the same data, same provider, TLS_AES_128_GCM_SHA256; average time"
-                + " per payload (one record at 64 B; JSSE may cut 16 KiB into two), ns/op ± JMH's 99.9 % error.\n\n"
-                + "| Provider, payload | bare SSLEngine ns | closenotify core ns | core / bare |\n|---|---|---|---|\n");
-        Map<String, double[]> err = jmhErrors();
-        m.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(num(v[0])).append(" ± ")
-                .append(num(err.get(k)[0])).append(" | ").append(num(v[1])).append(" ± ").append(num(err.get(k)[1]))
-                .append(" | ").append(num(v[1] / v[0])).append(" |\n"));
+                + " per payload (one record at 64 B; JSSE may cut 16 KiB into two), ns/op. Each round is one fork of"
+                + " each, back to back; medians over the rounds (min...max), and the median of the per-round"
+                + " ratios.\n\n"
+                + "| Provider, payload | bare SSLEngine ns | closenotify core ns | core / bare | rounds |\n|---|---|---|---|---|\n");
+        m.forEach((k, rounds) -> b.append("| ").append(k).append(" | ")
+                .append(range(rounds.stream().map(v -> v[0]).toList())).append(" | ")
+                .append(range(rounds.stream().map(v -> v[1]).toList())).append(" | ")
+                .append(range(coreOverBare(rounds))).append(" | ").append(rounds.size()).append(" |\n"));
         return b.append('\n').toString();
     }
 
@@ -422,8 +421,8 @@ final class Report {
                 }
             }
         }
-        for (Map.Entry<String, double[]> e : jmh().entrySet()) {
-            double r = e.getValue()[0] / e.getValue()[1];
+        for (Map.Entry<String, List<double[]>> e : jmh().entrySet()) {
+            double r = 1 / median(coreOverBare(e.getValue()));
             if (!Double.isFinite(r)) {
                 continue;
             }

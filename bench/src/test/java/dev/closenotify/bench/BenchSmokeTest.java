@@ -92,6 +92,7 @@ class BenchSmokeTest {
                 jmh.toString());
         for (Line l : jmh) {
             assertTrue(l.number("scoreNs") > 0, l.toString());
+            assertEquals(1, l.number("round"), "JMH runs in rounds, the smoke in one: " + l);
         }
 
         String report = Files.readString(work.resolve("PERFORMANCE.md"));

@@ -66,6 +66,24 @@ class ReportTest {
         assertEquals("", report(List.of(echo("netty-openssl", 1, 100))).floorTable(), "no floor lines, no table");
     }
 
+    private static Line jmh(String benchmark, int round, double ns) {
+        return Line.parse("RESULT", "RESULT mode=jmh benchmark=" + benchmark + " provider=conscrypt size=64"
+                + " scoreNs=" + ns + " errorNs=5 samples=2 round=" + round).orElseThrow();
+    }
+
+    @Test
+    void jmhRatiosArePerRoundAndTheTargetTakesTheirMedian() {
+        // Per-round core / bare: 1.10, 1.02, 1.04 -> median 1.04, while the medians of the scores
+        // alone (1000 and 1100) would say 1.10: the pairing is what the row reports.
+        Report r = report(List.of(
+                jmh("bare", 1, 1000), jmh("core", 1, 1100),
+                jmh("bare", 2, 1100), jmh("core", 2, 1122),
+                jmh("bare", 3, 900), jmh("core", 3, 936)));
+        String md = r.markdown();
+        assertTrue(md.contains("| conscrypt, 64 B | 1,000 (900.0...1,100) | 1,100 (936.0...1,122) | 1.040 (1.020...1.100) | 3 |"), md);
+        assertTrue(md.contains("| JMH per payload, conscrypt, 64 B: core ≤ 1.05× bare SSLEngine (median of rounds) | 1.040× | yes |"), md);
+    }
+
     @Test
     void medianOfEvenAndOdd() {
         assertEquals(2.0, Report.median(List.of(3.0, 1.0, 2.0)));
