@@ -15,6 +15,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -32,7 +34,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -117,7 +118,6 @@ final class EchoConnection {
     private final Socket socket;
     /** The socket's channel: the reader's reads, and its writes that must not block (see {@link #send()}). */
     private final SocketChannel channel;
-    private final String remote;
     private final InetSocketAddress peer;
     private final TlsContext context;
     /** Where this connection's large buffers come from and go back to: the kind its stack prefers. */
@@ -144,13 +144,19 @@ final class EchoConnection {
     private final Counters counters;
     private final Consumer<EchoConnection> onEnd;
     private final CompletableFuture<Result> done = new CompletableFuture<>();
-    private final CloseEvent closeEvent = new CloseEvent();
+    /**
+     * The JFR close event, begun when the connection starts if a recording takes it then; null
+     * otherwise, so that a connection holds none unless one is recorded (the bench's idle row).
+     * Set by the reader before it first takes {@code lock}.
+     */
+    private CloseEvent closeEvent;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
     /** Empty while idle: room for one chunk (the default, 16, is 64 bytes more per connection). */
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>(1);
+    // Made by the first chunk the socket did not take at once: most connections never queue one.
+    private ArrayDeque<byte[]> queue;
     private long queued;
     /** Chunks the writer took from the queue so far: the reader waits for this to move. */
     private long drained;
@@ -179,13 +185,29 @@ final class EchoConnection {
     private boolean ended;
     private Deadline fired;
     private boolean forced;
-    private final Map<Deadline, ScheduledFuture<?>> timers = new EnumMap<>(Deadline.class);
+    /** Running deadline timers; made by the first (an idle connection with no idle deadline holds none). Under lock. */
+    private Map<Deadline, ScheduledFuture<?>> timers;
 
     private volatile long lastProgress = System.nanoTime();
-    private final AtomicLong echoed = new AtomicLong();
-    private final AtomicLong discarded = new AtomicLong();
+    // Counted through VarHandles rather than AtomicLongs: 24 bytes less per connection for each.
+    private volatile long echoed;
+    private volatile long discarded;
     /** TLS bytes dropped undecrypted while lingering (see linger()). */
-    private final AtomicLong unread = new AtomicLong();
+    private volatile long unread;
+    private static final VarHandle BYTES_ECHOED;
+    private static final VarHandle BYTES_DISCARDED;
+    private static final VarHandle BYTES_UNREAD;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            BYTES_ECHOED = l.findVarHandle(EchoConnection.class, "echoed", long.class);
+            BYTES_DISCARDED = l.findVarHandle(EchoConnection.class, "discarded", long.class);
+            BYTES_UNREAD = l.findVarHandle(EchoConnection.class, "unread", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private EchoConnection(long id, Socket socket, TlsContext context, EchoServerConfig config,
                            boolean readsAfterSent, ScheduledExecutorService timer, Counters counters,
@@ -194,7 +216,6 @@ final class EchoConnection {
         this.name = "closenotify-echo-" + id;
         this.socket = socket;
         this.channel = Objects.requireNonNull(socket.getChannel(), "the socket has no channel");
-        this.remote = address(socket);
         this.peer = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.context = context;
         this.sets = context.prefersDirectBuffers() ? DIRECT_SETS : HEAP_SETS;
@@ -283,15 +304,15 @@ final class EchoConnection {
     }
 
     long bytesEchoed() {
-        return echoed.get();
+        return echoed;
     }
 
     long bytesDiscarded() {
-        return discarded.get();
+        return discarded;
     }
 
     long bytesUnread() {
-        return unread.get();
+        return unread;
     }
 
     /** Whether the connection holds a large buffer set now (not while it waits for the peer): for tests. */
@@ -331,13 +352,25 @@ final class EchoConnection {
 
     // ------------------------------------------------------------------ the reader
 
+    /**
+     * Begins the close event if a recording takes it. A method of its own: a local in run() would
+     * stay on the parked thread's stack, holding the event of every connection.
+     */
+    private void beginCloseEvent() {
+        CloseEvent event = new CloseEvent();
+        if (event.isEnabled()) {
+            event.begin();
+            closeEvent = event;
+        }
+    }
+
     /** The connection's life, on its own virtual thread. */
     void run() {
-        closeEvent.begin();
+        beginCloseEvent();
         try {
             open();
         } catch (TlsException | RuntimeException e) {
-            LOG.log(Level.WARNING, name + " from " + remote + ": cannot open the TLS connection", e);
+            LOG.log(Level.WARNING, name + " from " + remote() + ": cannot open the TLS connection", e);
             abandon();
             return;
         }
@@ -354,9 +387,9 @@ final class EchoConnection {
         } catch (Ended e) {
             // A deadline or the end of a stop's grace period closed the socket: finish() says which.
         } catch (TlsException e) {
-            LOG.log(Level.DEBUG, () -> name + " from " + remote + ": " + e.getMessage());
+            LOG.log(Level.DEBUG, () -> name + " from " + remote() + ": " + e.getMessage());
         } catch (IOException | RuntimeException | Error e) {
-            LOG.log(Level.WARNING, name + " from " + remote + " failed unexpectedly", e);
+            LOG.log(Level.WARNING, name + " from " + remote() + " failed unexpectedly", e);
         } finally {
             finish();
         }
@@ -381,7 +414,9 @@ final class EchoConnection {
         HandshakeEvent event = new HandshakeEvent();
         event.begin();
         event.connection = id;
-        event.remoteAddress = remote;
+        if (event.isEnabled()) {
+            event.remoteAddress = remote(); // made only for a recording: the connection holds no copy
+        }
         event.provider = tls.providerName();
         try {
             while (true) {
@@ -426,7 +461,7 @@ final class EchoConnection {
         event.cipherSuite = facts.cipherSuite();
         event.resumed = facts.resumed();
         event.commit();
-        LOG.log(Level.DEBUG, () -> name + " from " + remote + ": handshake done, " + facts);
+        LOG.log(Level.DEBUG, () -> name + " from " + remote() + ": handshake done, " + facts);
     }
 
     /**
@@ -452,7 +487,7 @@ final class EchoConnection {
                         plain.flip();
                         if (closeNotifyProduced) {
                             // Sent by the peer after our close_notify (a stop): nothing may be written now.
-                            discarded.addAndGet(n);
+                            BYTES_DISCARDED.getAndAdd(this, (long) n);
                         } else {
                             echo(plain);
                         }
@@ -469,7 +504,7 @@ final class EchoConnection {
                 }
                 lingers = lingering();
                 if (lingers) {
-                    unread.addAndGet(inbound.position());
+                    BYTES_UNREAD.getAndAdd(this, (long) inbound.position());
                     inbound.clear();
                 } else {
                     readerParked = true;
@@ -513,7 +548,7 @@ final class EchoConnection {
             if (n < 0) {
                 return;
             }
-            unread.addAndGet(n);
+            BYTES_UNREAD.getAndAdd(this, (long) n);
             lastProgress = System.nanoTime();
         }
     }
@@ -641,7 +676,7 @@ final class EchoConnection {
                 awaitDrain();
             }
         }
-        echoed.addAndGet(n);
+        BYTES_ECHOED.getAndAdd(this, (long) n);
     }
 
     /** The peer's close_notify (or, by policy, its EOF) arrived: everything before it is echoed; answer it. */
@@ -681,6 +716,11 @@ final class EchoConnection {
         }
     }
 
+    /** Whether no chunk waits for the writer. Under lock. */
+    private boolean queueEmpty() {
+        return queue == null || queue.isEmpty();
+    }
+
     /** Waits until the writer took a chunk from the queue. Under lock. */
     private void awaitDrain() throws TlsException, Ended {
         long seen = drained;
@@ -705,7 +745,7 @@ final class EchoConnection {
      * starts only under it, so the writer never finds the channel non-blocking.
      */
     private void send() throws TlsException {
-        if (writer == null && queue.isEmpty() && !readerFinishing && !writerDone && writerFailure == null && !ended
+        if (writer == null && queueEmpty() && !readerFinishing && !writerDone && writerFailure == null && !ended
                 && (outbound.position() > 0 || produced())) {
             try {
                 channel.configureBlocking(false);
@@ -725,7 +765,7 @@ final class EchoConnection {
                 writerFailure = e;
                 writerDone = true;
                 changed.signalAll();
-                LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + e);
+                LOG.log(Level.DEBUG, () -> name + " from " + remote() + ": write failed: " + e);
                 tls.transportReset(e);
                 throw new TlsException(TlsException.Kind.RESET, "the transport failed while writing: " + e, e);
             }
@@ -765,6 +805,9 @@ final class EchoConnection {
             byte[] chunk = new byte[outbound.remaining()];
             outbound.get(chunk);
             outbound.clear();
+            if (queue == null) {
+                queue = new ArrayDeque<>(1);
+            }
             queue.addLast(chunk);
             queued += chunk.length;
             if (!readerFinishing) {
@@ -813,7 +856,7 @@ final class EchoConnection {
                         continue;
                     }
                     spill();
-                    chunk = queue.pollFirst();
+                    chunk = queue == null ? null : queue.pollFirst();
                     if (chunk != null) {
                         queued -= chunk.length;
                         drained++;
@@ -878,7 +921,7 @@ final class EchoConnection {
         try {
             if (!ended) {
                 writerFailure = e;
-                LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + e);
+                LOG.log(Level.DEBUG, () -> name + " from " + remote() + ": write failed: " + e);
             }
             writerDone = true;
             writer = null;
@@ -934,7 +977,7 @@ final class EchoConnection {
 
     /** Starts {@code kind}'s timer, unless it is none, running, or the connection ended. Under lock. */
     private void arm(Deadline kind, Duration after) {
-        if (after.isZero() || timers.containsKey(kind) || ended) {
+        if (after.isZero() || (timers != null && timers.containsKey(kind)) || ended) {
             return;
         }
         schedule(kind, after.toNanos());
@@ -942,14 +985,28 @@ final class EchoConnection {
 
     private void schedule(Deadline kind, long nanos) {
         try {
+            if (timers == null) {
+                timers = new EnumMap<>(Deadline.class);
+            }
             timers.put(kind, timer.schedule(() -> expire(kind), nanos, TimeUnit.NANOSECONDS));
         } catch (RejectedExecutionException e) {
             // The server is past its stop: its last force ends this connection.
         }
     }
 
+    /** Cancels every running timer. Under lock. */
+    private void cancelTimers() {
+        if (timers != null) {
+            timers.values().forEach(f -> f.cancel(false));
+            timers = null;
+        }
+    }
+
     private void cancel(Deadline kind) {
-        ScheduledFuture<?> f = timers.remove(kind);
+        ScheduledFuture<?> f = timers == null ? null : timers.remove(kind);
+        if (timers != null && timers.isEmpty()) {
+            timers = null; // the handshake deadline is cancelled on every connection: hold no map after it
+        }
         if (f != null) {
             f.cancel(false);
         }
@@ -959,7 +1016,9 @@ final class EchoConnection {
     private void expire(Deadline kind) {
         lock.lock();
         try {
-            timers.remove(kind);
+            if (timers != null && timers.remove(kind) != null && timers.isEmpty()) {
+                timers = null;
+            }
             if (ended) {
                 return;
             }
@@ -998,7 +1057,7 @@ final class EchoConnection {
             lock.unlock();
         }
         counters.fired(kind);
-        LOG.log(Level.DEBUG, () -> name + " from " + remote + ": " + kind + " deadline expired, closing the socket");
+        LOG.log(Level.DEBUG, () -> name + " from " + remote() + ": " + kind + " deadline expired, closing the socket");
         closeSocket();
     }
 
@@ -1037,8 +1096,7 @@ final class EchoConnection {
                 }
             }
             ended = true;
-            timers.values().forEach(f -> f.cancel(false));
-            timers.clear();
+            cancelTimers();
             changed.signalAll();
             writing = writer;
         } finally {
@@ -1065,22 +1123,25 @@ final class EchoConnection {
 
         counters.ended(this, reason, () -> onEnd.accept(this));
 
-        closeEvent.connection = id;
-        closeEvent.remoteAddress = remote;
-        closeEvent.provider = tls.providerName();
-        closeEvent.protocol = tls.session().map(SessionFacts::protocol).orElse("");
-        closeEvent.reason = reason.name();
-        closeEvent.deadline = fired == null ? "" : fired.name();
-        closeEvent.forced = forced;
-        closeEvent.flags = outcome.flags().toString();
-        closeEvent.bytesIn = tls.bytesIn();
-        closeEvent.bytesOut = tls.bytesOut();
-        closeEvent.bytesEchoed = echoed.get();
-        closeEvent.commit();
-        LOG.log(Level.DEBUG, () -> name + " from " + remote + " ended " + reason
+        CloseEvent event = closeEvent;
+        if (event != null) {
+            event.connection = id;
+            event.remoteAddress = remote();
+            event.provider = tls.providerName();
+            event.protocol = tls.session().map(SessionFacts::protocol).orElse("");
+            event.reason = reason.name();
+            event.deadline = fired == null ? "" : fired.name();
+            event.forced = forced;
+            event.flags = outcome.flags().toString();
+            event.bytesIn = tls.bytesIn();
+            event.bytesOut = tls.bytesOut();
+            event.bytesEchoed = echoed;
+            event.commit();
+        }
+        LOG.log(Level.DEBUG, () -> name + " from " + remote() + " ended " + reason
                 + (fired != null ? " (" + fired + " deadline)" : "") + (forced ? " (forced at stop)" : "")
                 + ": flags " + outcome.flags() + ", " + tls.bytesIn() + " bytes in, " + tls.bytesOut() + " out, "
-                + echoed.get() + " echoed" + outcome.failure().map(f -> ", " + f.getMessage()).orElse(""));
+                + echoed + " echoed" + outcome.failure().map(f -> ", " + f.getMessage()).orElse(""));
         done.complete(result);
         if (writing != null && writing.isAlive()) {
             // The socket is closed: a writer still in a write fails at once.
@@ -1097,7 +1158,7 @@ final class EchoConnection {
      * produced, and no FIN the writer still owes (lingering). Under lock, by the reader.
      */
     private boolean allWritten() {
-        return !writerDone && writer == null && writerFailure == null && queue.isEmpty() && !lingering()
+        return !writerDone && writer == null && writerFailure == null && queueEmpty() && !lingering()
                 && outbound.position() == 0 && !produced();
     }
 
@@ -1113,7 +1174,7 @@ final class EchoConnection {
             return;
         }
         spill();
-        if (outbound.position() > 0 || queue.isEmpty()) {
+        if (outbound.position() > 0 || queueEmpty()) {
             return; // more than the queue holds (the writer takes it on), or nothing to write
         }
         List<byte[]> chunks = new ArrayList<>(queue);
@@ -1137,14 +1198,14 @@ final class EchoConnection {
         readerWriting = false;
         if (failed == null) {
             spill();
-            if (queue.isEmpty() && outbound.position() == 0) {
+            if (queueEmpty() && outbound.position() == 0) {
                 writerDone = true; // all output is written; the writer thread ends when it wakes
             }
         } else if (!ended) {
             writerFailure = failed;
             writerDone = true;
             IOException f = failed;
-            LOG.log(Level.DEBUG, () -> name + " from " + remote + ": write failed: " + f);
+            LOG.log(Level.DEBUG, () -> name + " from " + remote() + ": write failed: " + f);
         }
     }
 
@@ -1153,8 +1214,7 @@ final class EchoConnection {
         lock.lock();
         try {
             ended = true;
-            timers.values().forEach(f -> f.cancel(false));
-            timers.clear();
+            cancelTimers();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -1172,12 +1232,13 @@ final class EchoConnection {
         }
     }
 
-    private static String address(Socket socket) {
-        return socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+    /** The peer as HOST:PORT, made when a log line or an event needs it rather than held by every connection. */
+    private String remote() {
+        return peer.getAddress().getHostAddress() + ":" + peer.getPort();
     }
 
     @Override
     public String toString() {
-        return name + "[" + remote + "]";
+        return name + "[" + remote() + "]";
     }
 }
