@@ -339,7 +339,7 @@ final class Report {
         b.append(" |\n");
     }
 
-    /** provider/size → per JMH round, {bare ns, core ns, bare error, core error}, in round order. */
+    /** provider/size → per JMH round, {bare ns, core ns}, in round order. */
     private Map<String, List<double[]>> jmh() {
         Map<String, Map<Integer, double[]>> m = new TreeMap<>();
         for (Line l : lines) {
@@ -348,10 +348,8 @@ final class Report {
             }
             double[] v = m.computeIfAbsent(l.get("provider") + ", " + l.get("size") + " B", k -> new TreeMap<>())
                     .computeIfAbsent(l.find("round").map(Integer::parseInt).orElse(0),
-                            r -> new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN});
-            int i = l.get("benchmark").equals("bare") ? 0 : 1;
-            v[i] = l.number("scoreNs");
-            v[i + 2] = l.find("errorNs").map(Double::parseDouble).orElse(Double.NaN);
+                            r -> new double[] {Double.NaN, Double.NaN});
+            v[l.get("benchmark").equals("bare") ? 0 : 1] = l.number("scoreNs");
         }
         Map<String, List<double[]>> out = new TreeMap<>();
         m.forEach((k, rounds) -> out.put(k, new ArrayList<>(rounds.values())));
