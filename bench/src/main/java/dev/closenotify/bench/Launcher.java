@@ -473,8 +473,8 @@ public final class Launcher {
      * is as large as the core's cost at 64 B, and the rounds show it.
      */
     private void jmh() throws Exception {
-        List<String> providers = smoke ? List.of("jsse") : List.of(opts.getOrDefault("jmhProviders", "jsse,conscrypt").split(","));
-        List<String> sizes = smoke ? List.of("1024") : List.of(opts.getOrDefault("jmhSizes", "64,16384").split(","));
+        List<String> providers = List.of(opt("jmhProviders", "jsse,conscrypt", "jsse").split(","));
+        List<String> sizes = List.of(opt("jmhSizes", "64,16384", "1024").split(","));
         int rounds = Integer.parseInt(opt("jmhRounds", "3", "1"));
         for (int round = 1; round <= rounds; round++) {
             for (String provider : providers) {

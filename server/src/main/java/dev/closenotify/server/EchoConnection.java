@@ -1027,11 +1027,20 @@ final class EchoConnection {
         }
     }
 
-    private void cancel(Deadline kind) {
-        ScheduledFuture<?> f = timers == null ? null : timers.remove(kind);
-        if (timers != null && timers.isEmpty()) {
-            timers = null; // the handshake deadline is cancelled on every connection: hold no map after it
+    /** Forgets {@code kind}'s timer, and the map once it is empty (the handshake deadline ends on every connection). Under lock. */
+    private ScheduledFuture<?> removeTimer(Deadline kind) {
+        if (timers == null) {
+            return null;
         }
+        ScheduledFuture<?> f = timers.remove(kind);
+        if (timers.isEmpty()) {
+            timers = null;
+        }
+        return f;
+    }
+
+    private void cancel(Deadline kind) {
+        ScheduledFuture<?> f = removeTimer(kind);
         if (f != null) {
             f.cancel(false);
         }
@@ -1041,9 +1050,7 @@ final class EchoConnection {
     private void expire(Deadline kind) {
         lock.lock();
         try {
-            if (timers != null && timers.remove(kind) != null && timers.isEmpty()) {
-                timers = null;
-            }
+            removeTimer(kind);
             if (ended) {
                 return;
             }
